@@ -1,0 +1,137 @@
+//! `/auth/login`, `/auth/refresh`, `/auth/logout`, `/auth/me`.
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+
+use super::views::{CredentialView, LoginRequest, MeResponse, RefreshRequest, TokenResponse};
+use super::{Caller, Credential, client_ip, model, password, throttle};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::http::{Cache, Json, list};
+use crate::state::AppState;
+use crate::text;
+
+fn wrong_credentials() -> ApiError {
+    ApiError::Unauthorized("wrong email or password".into())
+}
+
+fn tokens(state: &AppState, user_id: uuid::Uuid, role: &str, session_id: uuid::Uuid, refresh_token: String) -> ApiResult<TokenResponse> {
+    let access_token = state.jwt.issue(user_id, role, session_id).map_err(ApiError::Internal)?;
+    Ok(TokenResponse { access_token, token_type: "Bearer".into(), expires_in: state.jwt.ttl_secs, refresh_token })
+}
+
+/// Log in with email and password.
+///
+/// A wrong email and a wrong password give the same 401 in about the same time. After 5
+/// failures for one account, or 20 from one client address, within 15 minutes, logins answer
+/// 429 with `Retry-After` (even with the right password) until enough failures age out.
+#[utoipa::path(
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in", body = TokenResponse),
+        (status = 401, description = "Wrong email or password", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed logins; see `Retry-After`", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds until a login may be tried again"))),
+    )
+)]
+#[post("/auth/login")]
+pub async fn login(req: HttpRequest, state: web::Data<AppState>, body: Json<LoginRequest>) -> ApiResult<HttpResponse> {
+    let LoginRequest { email, password } = body.0;
+    let email_key = text::email_key(email.trim());
+    let ip = client_ip(&req, &state.config.trusted_proxies);
+    let mut conn = state.pool.get().await?;
+    if let Some(secs) = throttle::retry_after(&mut conn, &email_key, ip).await? {
+        return Err(ApiError::TooManyRequests {
+            retry_after_secs: secs,
+            detail: format!("too many failed logins; try again in {secs} seconds"),
+        });
+    }
+    let account = model::find_login_account(&mut conn, &email_key).await?;
+    let too_long = password.chars().count() > password::MAX_LEN;
+    let hash = account.as_ref().filter(|a| !a.disabled && !too_long).map(|a| a.password_hash.clone());
+    let password_ok = password::verify(if too_long { String::new() } else { password }, hash).await?;
+    let Some(account) = account.filter(|_| password_ok) else {
+        throttle::record_failure(&mut conn, &email_key, ip).await?;
+        return Err(wrong_credentials());
+    };
+    throttle::clear_account(&mut conn, &email_key).await?;
+    let (session_id, refresh_token) =
+        model::create_session(&mut conn, account.id, state.config.refresh_token_ttl_secs).await?;
+    tracing::info!(user_id = %account.id, %session_id, "login");
+    list(&tokens(&state, account.id, &account.role, session_id, refresh_token)?, Cache::Private)
+}
+
+/// Exchange a refresh token for a new pair.
+///
+/// The refresh token presented stops working. Presenting one that was already exchanged
+/// revokes the whole login session (it was stolen or replayed).
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new access token and refresh token", body = TokenResponse),
+        (status = 401, description = "Unknown, used, expired or revoked refresh token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/refresh")]
+pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> ApiResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    match model::rotate_refresh_token(&mut conn, &body.0.refresh_token).await? {
+        model::Refresh::Rotated { user_id, role, session_id, refresh_token } => {
+            list(&tokens(&state, user_id, &role, session_id, refresh_token)?, Cache::Private)
+        }
+        model::Refresh::Reused => Err(ApiError::Unauthorized(
+            "this refresh token was already used; the login session has been revoked".into(),
+        )),
+        model::Refresh::Invalid => Err(ApiError::Unauthorized("the refresh token is invalid, expired or revoked".into())),
+    }
+}
+
+/// Log out: revoke the login session of a refresh token.
+///
+/// The refresh token is the credential (no bearer needed). Its session's refresh and access
+/// tokens stop working at once. Logging out twice is not an error.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 204, description = "The session is revoked"),
+        (status = 401, description = "Unknown refresh token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/logout")]
+pub async fn logout(state: web::Data<AppState>, body: Json<RefreshRequest>) -> ApiResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    if model::logout(&mut conn, &body.0.refresh_token).await? {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(ApiError::Unauthorized("unknown refresh token".into()))
+    }
+}
+
+/// The caller: the signed-in user, or the owner and scope of the API token used.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    responses((status = 200, description = "The caller", body = MeResponse))
+)]
+#[get("/auth/me")]
+pub async fn me(caller: Caller) -> ApiResult<HttpResponse> {
+    let credential = match caller.credential.clone() {
+        Credential::Session { session_id } => CredentialView::Session { session_id },
+        Credential::ApiToken { token_id, name, scope } => CredentialView::ApiToken { token_id, name, scope },
+    };
+    let me = MeResponse {
+        id: caller.user_id,
+        email: caller.email.clone(),
+        display_name: caller.display_name.clone(),
+        role: caller.user_role,
+        acts_as: caller.role(),
+        credential,
+    };
+    list(&me, Cache::Private)
+}
+
+/// Registers the routes of this module.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(login).service(refresh).service(logout).service(me);
+}

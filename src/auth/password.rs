@@ -1,0 +1,77 @@
+//! Password hashing with argon2id at the OWASP parameters (19 MiB, 2 passes, 1 lane: the
+//! argon2 crate's defaults), always on a blocking thread.
+
+use std::sync::OnceLock;
+
+use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+
+use crate::error::{ApiError, ApiResult};
+
+/// Shortest password accepted, in characters.
+pub const MIN_LEN: usize = 12;
+/// Longest password accepted, in characters (hashing cost must not depend on the attacker).
+pub const MAX_LEN: usize = 256;
+
+/// Checks a new password's length.
+pub fn check_policy(field: &str, password: &str) -> ApiResult<()> {
+    let n = password.chars().count();
+    if n < MIN_LEN {
+        return Err(ApiError::invalid(field, "too_short", format!("at least {MIN_LEN} characters")));
+    }
+    if n > MAX_LEN {
+        return Err(ApiError::invalid(field, "too_long", format!("at most {MAX_LEN} characters")));
+    }
+    Ok(())
+}
+
+/// Hashes synchronously (for the CLI and first-run bootstrap).
+pub fn hash_blocking(password: &str) -> Result<String, String> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| format!("password hashing failed: {e}"))
+}
+
+/// Hashes on a blocking thread.
+pub async fn hash(password: String) -> ApiResult<String> {
+    actix_web::web::block(move || hash_blocking(&password)).await?.map_err(ApiError::Internal)
+}
+
+/// A fixed hash checked when the email is unknown, so that such logins take as long as real ones.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| hash_blocking("bantin-dummy-password-for-timing").unwrap_or_default())
+}
+
+/// Verifies `password` against `phc` (or against a dummy hash when `phc` is `None`, always
+/// answering false but taking the same time). Runs on a blocking thread.
+pub async fn verify(password: String, phc: Option<String>) -> ApiResult<bool> {
+    let ok = actix_web::web::block(move || {
+        let known = phc.is_some();
+        let hash = phc.unwrap_or_else(|| dummy_hash().to_string());
+        let matches = Argon2::default().verify_password(password.as_bytes(), hash.as_str()).is_ok();
+        known && matches
+    })
+    .await?;
+    Ok(ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_are_argon2id_and_verify() {
+        let h = hash_blocking("correct horse battery").unwrap();
+        assert!(h.starts_with("$argon2id$"), "{h}");
+        assert!(Argon2::default().verify_password(b"correct horse battery", h.as_str()).is_ok());
+        assert!(Argon2::default().verify_password(b"wrong horse battery", h.as_str()).is_err());
+    }
+
+    #[test]
+    fn policy_counts_characters() {
+        assert!(check_policy("password", "ngắn quá").is_err());
+        assert!(check_policy("password", "mật khẩu đủ dài").is_ok());
+        assert!(check_policy("password", &"x".repeat(MAX_LEN + 1)).is_err());
+    }
+}

@@ -1,0 +1,330 @@
+//! Typed settings, read once at start from `BANTIN_*` environment variables and an optional
+//! `bantin.toml` (environment wins). Anything unknown or invalid stops the start with a
+//! message naming the variable, so a typo never silently falls back to a default.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use ipnet::IpNet;
+use serde::Deserialize;
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// A secret that never shows in `Debug` output or logs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+/// The service's settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `DATABASE_URL`; `None` runs a private PostgreSQL cluster in the data dir.
+    pub database_url: Option<Secret>,
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    /// Base URL clients use to reach the service (for printed links and media URLs).
+    pub public_url: String,
+    /// `None`: generated and kept in the data dir.
+    pub jwt_secret: Option<Secret>,
+    pub admin_email: Option<String>,
+    pub admin_password: Option<Secret>,
+    pub cors_origins: Vec<String>,
+    pub log_format: LogFormat,
+    pub trusted_proxies: Vec<IpNet>,
+    pub access_token_ttl_secs: u64,
+    pub refresh_token_ttl_secs: u64,
+    pub db_pool_size: usize,
+}
+
+/// Every variable the service reads, with its default and meaning (for `--help` and the README).
+pub const VARIABLES: &[(&str, &str, &str)] = &[
+    ("DATABASE_URL", "(unset)", "PostgreSQL URL; unset runs a private cluster in $BANTIN_DATA_DIR/postgres"),
+    ("BANTIN_BIND", "127.0.0.1:8080", "address and port to listen on"),
+    ("BANTIN_DATA_DIR", "./data", "where the local database, JWT secret and media live"),
+    ("BANTIN_PUBLIC_URL", "http://<BANTIN_BIND>", "base URL clients use to reach the service"),
+    ("BANTIN_JWT_SECRET", "(generated)", "HS256 secret, at least 32 bytes; generated into the data dir when unset"),
+    ("BANTIN_ADMIN_EMAIL", "admin@localhost", "first-run admin's email (only when no user exists)"),
+    ("BANTIN_ADMIN_PASSWORD", "(random, printed once)", "first-run admin's password, at least 12 characters"),
+    ("BANTIN_CORS_ORIGINS", "(none)", "comma-separated origins allowed to call the API from a browser"),
+    ("BANTIN_LOG_FORMAT", "pretty", "`pretty` or `json`"),
+    ("BANTIN_TRUSTED_PROXIES", "(none)", "comma-separated IPs/CIDRs whose X-Forwarded-For is believed"),
+    ("BANTIN_ACCESS_TOKEN_TTL", "900", "access token lifetime in seconds"),
+    ("BANTIN_REFRESH_TOKEN_TTL", "2592000", "login session (refresh token) lifetime in seconds"),
+    ("BANTIN_DB_POOL_SIZE", "10", "database connections per process"),
+    ("BANTIN_CONFIG", "./bantin.toml", "optional TOML file with the same settings in lower case without the prefix"),
+    ("RUST_LOG", "info", "log filter (tracing EnvFilter syntax)"),
+];
+
+/// A setting that could not be used, naming the variable at fault.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {name}: {message}")]
+pub struct ConfigError {
+    pub name: String,
+    pub message: String,
+}
+
+fn err(name: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError { name: name.to_string(), message: message.into() }
+}
+
+/// The optional file, keys in lower case without the `BANTIN_` prefix.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    database_url: Option<String>,
+    bind: Option<String>,
+    data_dir: Option<String>,
+    public_url: Option<String>,
+    jwt_secret: Option<String>,
+    admin_email: Option<String>,
+    admin_password: Option<String>,
+    cors_origins: Option<Vec<String>>,
+    log_format: Option<String>,
+    trusted_proxies: Option<Vec<String>>,
+    access_token_ttl: Option<u64>,
+    refresh_token_ttl: Option<u64>,
+    db_pool_size: Option<usize>,
+}
+
+impl Config {
+    /// Reads the process environment and `$BANTIN_CONFIG` (default `./bantin.toml`, optional).
+    pub fn load() -> Result<Config, ConfigError> {
+        let env: BTreeMap<String, String> = std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .collect();
+        let (path, required) = match env.get("BANTIN_CONFIG") {
+            Some(p) => (PathBuf::from(p), true),
+            None => (PathBuf::from("bantin.toml"), false),
+        };
+        let file = match std::fs::read_to_string(&path) {
+            Ok(text) => Some(text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => None,
+            Err(e) => return Err(err("BANTIN_CONFIG", format!("cannot read {}: {e}", path.display()))),
+        };
+        Config::from_sources(&env, file.as_deref(), &path)
+    }
+
+    /// Builds the settings from an environment map and the text of the optional file.
+    pub fn from_sources(
+        env: &BTreeMap<String, String>,
+        file_text: Option<&str>,
+        file_path: &Path,
+    ) -> Result<Config, ConfigError> {
+        let known: Vec<&str> = VARIABLES.iter().map(|(name, _, _)| *name).collect();
+        if let Some(unknown) = env.keys().find(|k| k.starts_with("BANTIN_") && !known.contains(&k.as_str())) {
+            return Err(err(unknown, format!("unknown setting; known ones are {}", known.join(", "))));
+        }
+        let file: FileConfig = match file_text {
+            Some(text) => toml::from_str(text)
+                .map_err(|e| err("BANTIN_CONFIG", format!("{}: {}", file_path.display(), e.message())))?,
+            None => FileConfig::default(),
+        };
+        // Environment first, then the file; empty values count as unset.
+        let get = |name: &str, from_file: Option<String>| -> Option<String> {
+            env.get(name).cloned().or(from_file).filter(|v| !v.trim().is_empty())
+        };
+        let list = |name: &str, from_file: Option<Vec<String>>| -> Vec<String> {
+            match env.get(name) {
+                Some(v) => v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect(),
+                None => from_file.unwrap_or_default(),
+            }
+        };
+
+        let bind_text = get("BANTIN_BIND", file.bind).unwrap_or_else(|| "127.0.0.1:8080".into());
+        let bind: SocketAddr = bind_text
+            .parse()
+            .map_err(|_| err("BANTIN_BIND", format!("`{bind_text}` is not an address:port such as 127.0.0.1:8080")))?;
+
+        let data_dir = PathBuf::from(get("BANTIN_DATA_DIR", file.data_dir).unwrap_or_else(|| "./data".into()));
+
+        let public_url = match get("BANTIN_PUBLIC_URL", file.public_url) {
+            Some(url) => {
+                let url = url.trim_end_matches('/').to_string();
+                if !(url.starts_with("http://") || url.starts_with("https://")) || url.contains(char::is_whitespace) {
+                    return Err(err("BANTIN_PUBLIC_URL", format!("`{url}` is not an http(s) URL")));
+                }
+                url
+            }
+            None => {
+                let host = if bind.ip().is_unspecified() { "127.0.0.1".to_string() } else { bind.ip().to_string() };
+                match bind.ip() {
+                    IpAddr::V6(_) if !bind.ip().is_unspecified() => format!("http://[{host}]:{}", bind.port()),
+                    _ => format!("http://{host}:{}", bind.port()),
+                }
+            }
+        };
+
+        let jwt_secret = match get("BANTIN_JWT_SECRET", file.jwt_secret) {
+            Some(s) if s.len() < 32 => {
+                return Err(err(
+                    "BANTIN_JWT_SECRET",
+                    format!("too weak: {} bytes, at least 32 are required (or leave it unset to generate one)", s.len()),
+                ));
+            }
+            other => other.map(Secret),
+        };
+
+        let admin_email = get("BANTIN_ADMIN_EMAIL", file.admin_email);
+        if let Some(email) = &admin_email
+            && crate::text::parse_email(email).is_err()
+        {
+            return Err(err("BANTIN_ADMIN_EMAIL", format!("`{email}` is not an email address")));
+        }
+        let admin_password = get("BANTIN_ADMIN_PASSWORD", file.admin_password);
+        if let Some(p) = &admin_password
+            && p.chars().count() < crate::auth::password::MIN_LEN
+        {
+            return Err(err(
+                "BANTIN_ADMIN_PASSWORD",
+                format!("at least {} characters are required", crate::auth::password::MIN_LEN),
+            ));
+        }
+
+        let cors_origins = list("BANTIN_CORS_ORIGINS", file.cors_origins);
+        for origin in &cors_origins {
+            let ok = (origin.starts_with("http://") || origin.starts_with("https://"))
+                && !origin.ends_with('/')
+                && !origin.contains(char::is_whitespace);
+            if !ok {
+                return Err(err(
+                    "BANTIN_CORS_ORIGINS",
+                    format!("`{origin}` is not an origin such as https://example.gov.vn"),
+                ));
+            }
+        }
+
+        let log_format = match get("BANTIN_LOG_FORMAT", file.log_format).as_deref() {
+            None | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => return Err(err("BANTIN_LOG_FORMAT", format!("`{other}` is neither `pretty` nor `json`"))),
+        };
+
+        let trusted_proxies = list("BANTIN_TRUSTED_PROXIES", file.trusted_proxies)
+            .iter()
+            .map(|s| {
+                s.parse::<IpNet>()
+                    .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
+                    .map_err(|_| err("BANTIN_TRUSTED_PROXIES", format!("`{s}` is not an IP address or CIDR")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+
+        let number = |name: &str, from_file: Option<u64>, default: u64, min: u64, max: u64| -> Result<u64, ConfigError> {
+            let value = match env.get(name) {
+                Some(v) => v.trim().parse::<u64>().map_err(|_| err(name, format!("`{v}` is not a whole number")))?,
+                None => from_file.unwrap_or(default),
+            };
+            if !(min..=max).contains(&value) {
+                return Err(err(name, format!("{value} is outside {min}..={max}")));
+            }
+            Ok(value)
+        };
+        let access_token_ttl_secs = number("BANTIN_ACCESS_TOKEN_TTL", file.access_token_ttl, 900, 10, 86_400)?;
+        let refresh_token_ttl_secs =
+            number("BANTIN_REFRESH_TOKEN_TTL", file.refresh_token_ttl, 30 * 86_400, 60, 365 * 86_400)?;
+        let db_pool_size = number("BANTIN_DB_POOL_SIZE", file.db_pool_size.map(|n| n as u64), 10, 1, 500)? as usize;
+
+        Ok(Config {
+            database_url: get("DATABASE_URL", file.database_url).map(Secret),
+            bind,
+            data_dir,
+            public_url,
+            jwt_secret,
+            admin_email,
+            admin_password: admin_password.map(Secret),
+            cors_origins,
+            log_format,
+            trusted_proxies,
+            access_token_ttl_secs,
+            refresh_token_ttl_secs,
+            db_pool_size,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(vars: &[(&str, &str)], file: Option<&str>) -> Result<Config, ConfigError> {
+        let env = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_sources(&env, file, Path::new("bantin.toml"))
+    }
+
+    #[test]
+    fn defaults_are_safe() {
+        let c = load(&[], None).unwrap();
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.data_dir, PathBuf::from("./data"));
+        assert_eq!(c.public_url, "http://127.0.0.1:8080");
+        assert!(c.jwt_secret.is_none() && c.database_url.is_none() && c.cors_origins.is_empty());
+        assert_eq!(c.log_format, LogFormat::Pretty);
+    }
+
+    #[test]
+    fn unknown_variable_is_named() {
+        let e = load(&[("BANTIN_BINDD", "x")], None).unwrap_err();
+        assert_eq!(e.name, "BANTIN_BINDD");
+    }
+
+    #[test]
+    fn invalid_values_are_named() {
+        for (name, value) in [
+            ("BANTIN_BIND", "localhost"),
+            ("BANTIN_LOG_FORMAT", "xml"),
+            ("BANTIN_JWT_SECRET", "short"),
+            ("BANTIN_CORS_ORIGINS", "example.com"),
+            ("BANTIN_TRUSTED_PROXIES", "10.0.0.300"),
+            ("BANTIN_PUBLIC_URL", "ftp://x"),
+            ("BANTIN_ADMIN_EMAIL", "not-an-email"),
+            ("BANTIN_ADMIN_PASSWORD", "short"),
+            ("BANTIN_DB_POOL_SIZE", "0"),
+            ("BANTIN_ACCESS_TOKEN_TTL", "ten"),
+        ] {
+            let e = load(&[(name, value)], None).unwrap_err();
+            assert_eq!(e.name, name, "{value}");
+        }
+    }
+
+    #[test]
+    fn file_is_read_and_environment_wins() {
+        let file = "bind = \"0.0.0.0:9000\"\nlog_format = \"json\"\ncors_origins = [\"https://a.vn\"]\n";
+        let c = load(&[("BANTIN_LOG_FORMAT", "pretty")], Some(file)).unwrap();
+        assert_eq!(c.bind.port(), 9000);
+        assert_eq!(c.public_url, "http://127.0.0.1:9000");
+        assert_eq!(c.log_format, LogFormat::Pretty);
+        assert_eq!(c.cors_origins, vec!["https://a.vn".to_string()]);
+    }
+
+    #[test]
+    fn unknown_file_key_is_refused() {
+        let e = load(&[], Some("bindd = \"x\"")).unwrap_err();
+        assert_eq!(e.name, "BANTIN_CONFIG");
+        assert!(e.message.contains("bindd"), "{}", e.message);
+    }
+
+    #[test]
+    fn secrets_do_not_show_in_debug() {
+        let c = load(&[("BANTIN_JWT_SECRET", "0123456789abcdef0123456789abcdef-secret")], None).unwrap();
+        assert!(!format!("{c:?}").contains("0123456789abcdef"));
+    }
+}

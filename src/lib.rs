@@ -1,0 +1,134 @@
+//! Bantin: a headless CMS for news and official-document portals.
+//!
+//! `lib` builds the actix `App` (routes, middleware, state) once for `main` and for the tests.
+
+pub mod api_tokens;
+pub mod auth;
+pub mod bootstrap;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod health;
+pub mod http;
+pub mod middleware;
+pub mod openapi;
+pub mod paging;
+pub mod state;
+pub mod telemetry;
+pub mod text;
+pub mod users;
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_cors::Cors;
+use actix_web::dev::Server;
+use actix_web::middleware::{Condition, from_fn};
+use actix_web::{App, HttpRequest, HttpServer, web};
+use utoipa::OpenApi as _;
+use utoipa_actix_web::{AppExt, scope};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::config::Config;
+use crate::error::ApiError;
+use crate::openapi::RouteTable;
+use crate::state::AppState;
+
+/// Every route, for the server and for the spec.
+fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(health::live).service(health::ready).service(
+        scope("/api/v1")
+            .configure(auth::handlers::routes)
+            .configure(users::routes)
+            .configure(api_tokens::routes),
+    );
+}
+
+/// The OpenAPI document, generated from the handlers. It does not depend on configuration.
+pub fn openapi_spec() -> utoipa::openapi::OpenApi {
+    let (_, api) = App::new()
+        .into_utoipa_app()
+        .openapi(openapi::ApiDoc::openapi())
+        .configure(routes)
+        .split_for_parts();
+    openapi::finish(api)
+}
+
+/// The spec as the pretty JSON committed at `openapi/openapi.json`.
+pub fn openapi_json() -> String {
+    let mut text = openapi_spec().to_pretty_json().unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+async fn not_found(req: HttpRequest, table: web::Data<RouteTable>) -> Result<actix_web::HttpResponse, ApiError> {
+    Err(match table.allowed(req.path()) {
+        Some(allow) => ApiError::MethodNotAllowed { allow },
+        None => ApiError::NotFound(format!("no route for {}", req.path())),
+    })
+}
+
+async fn docs_redirect() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::PermanentRedirect().insert_header(("Location", "/docs/")).finish()
+}
+
+fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(http::JSON_LIMIT)
+        .error_handler(|e, _| ApiError::bad_request(e.to_string()).into())
+}
+
+fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|_, _| ApiError::NotFound("no such item".into()).into())
+}
+
+fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|e, _| ApiError::bad_request(e.to_string()).into())
+}
+
+fn cors(origins: &[String]) -> Cors {
+    origins
+        .iter()
+        .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin))
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+        .allowed_headers(["authorization", "content-type", "if-match", "if-none-match", "x-request-id"])
+        .expose_headers(["etag", "location", "x-request-id", "retry-after"])
+        .block_on_origin_mismatch(false)
+        .max_age(3600)
+}
+
+/// Starts serving on `listener`; the returned server runs until stopped (SIGINT/SIGTERM
+/// included, finishing in-flight requests first).
+pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    let spec = openapi_spec();
+    let table = web::Data::new(RouteTable::from_spec(&spec));
+    let origins = Arc::new(state.config.cors_origins.clone());
+    let state = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .into_utoipa_app()
+            .configure(routes)
+            .into_app()
+            .route("/docs", web::get().to(docs_redirect))
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec.clone()))
+            .default_service(web::to(not_found))
+            .app_data(state.clone())
+            .app_data(table.clone())
+            .app_data(json_config())
+            .app_data(path_config())
+            .app_data(query_config())
+            .wrap(Condition::new(!origins.is_empty(), cors(&origins)))
+            .wrap(from_fn(middleware::request_context))
+    })
+    .listen(listener)?
+    .shutdown_timeout(30)
+    .run();
+    Ok(server)
+}
+
+/// Builds the shared state from settings and a database URL.
+pub fn state(config: Config, database_url: &str, jwt_secret: &config::Secret) -> Result<AppState, String> {
+    let pool = db::pool(database_url, config.db_pool_size)?;
+    let jwt = auth::jwt::JwtKeys::new(jwt_secret, config.access_token_ttl_secs);
+    Ok(AppState { pool, jwt, config: Arc::new(config) })
+}

@@ -1,0 +1,162 @@
+//! The `bantin` command: serve the API, apply migrations, create an admin, print the spec.
+
+use std::io::BufRead;
+use std::net::TcpListener;
+use std::process::ExitCode;
+
+use bantin::bootstrap::{Database, FirstAdmin};
+use bantin::config::{Config, VARIABLES};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "bantin", version, about = "Bantin: a headless CMS for news and official-document portals")]
+#[command(after_help = settings_help())]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply migrations and serve the API (with no DATABASE_URL, on a private PostgreSQL
+    /// cluster kept in $BANTIN_DATA_DIR/postgres). Stops cleanly on Ctrl-C or SIGTERM.
+    Serve,
+    /// Apply pending database migrations, then exit.
+    Migrate,
+    /// Create an admin (or make an existing account an enabled admin). The password is read
+    /// from standard input, one line, at least 12 characters.
+    CreateAdmin {
+        /// The admin's email.
+        #[arg(long)]
+        email: String,
+        /// The name shown for the admin.
+        #[arg(long, default_value = "Administrator")]
+        display_name: String,
+    },
+    /// Print the OpenAPI document (`bantin openapi > openapi/openapi.json`).
+    Openapi,
+}
+
+fn settings_help() -> String {
+    let mut text = String::from("Settings (environment variables, or the same keys in ./bantin.toml):\n");
+    for (name, default, meaning) in VARIABLES {
+        text.push_str(&format!("  {name:<26} {meaning} [default: {default}]\n"));
+    }
+    text
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Command::Openapi = cli.command {
+        print!("{}", bantin::openapi_json());
+        return ExitCode::SUCCESS;
+    }
+    let config = match Config::load() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("bantin: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    bantin::telemetry::init(config.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("bantin: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve => serve(config).await,
+            Command::Migrate => with_database(&config, |url| async move { migrate(&url).await }).await,
+            Command::CreateAdmin { email, display_name } => {
+                let password = read_password()?;
+                with_database(&config, |url| async move {
+                    migrate(&url).await?;
+                    let created = bantin::bootstrap::create_admin(&url, &email, &password, &display_name).await?;
+                    println!("{} admin {email}", if created { "created" } else { "updated" });
+                    Ok(())
+                })
+                .await
+            }
+            Command::Openapi => Ok(()),
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e}");
+            eprintln!("bantin: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn read_password() -> Result<String, String> {
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+async fn migrate(url: &str) -> Result<(), String> {
+    let applied = bantin::db::run_migrations(url).await?;
+    if applied.is_empty() {
+        tracing::info!("database schema is up to date");
+    } else {
+        tracing::info!(count = applied.len(), migrations = ?applied, "applied migrations");
+    }
+    Ok(())
+}
+
+/// Runs `task` against the database, stopping the local cluster afterwards whatever happens.
+async fn with_database<F, Fut>(config: &Config, task: F) -> Result<(), String>
+where
+    F: FnOnce(String) -> Fut,
+    Fut: std::future::Future<Output = Result<(), String>>,
+{
+    let db = Database::open(config).await?;
+    let result = task(db.url()).await;
+    db.close().await;
+    result
+}
+
+async fn serve(config: Config) -> Result<(), String> {
+    let listener = TcpListener::bind(config.bind).map_err(|e| format!("BANTIN_BIND {}: cannot listen: {e}", config.bind))?;
+    let db = Database::open(&config).await?;
+    let result = serve_on(config, listener, &db).await;
+    db.close().await;
+    result
+}
+
+async fn serve_on(config: Config, listener: TcpListener, db: &Database) -> Result<(), String> {
+    let url = db.url();
+    migrate(&url).await?;
+    let secret = bantin::auth::jwt::load_or_create_secret(config.jwt_secret.as_ref(), &config.data_dir)?;
+    let first_admin = bantin::bootstrap::first_admin(&url, &config).await?;
+    let public_url = config.public_url.clone();
+    let state = bantin::state(config, &url, &secret)?;
+    let server = bantin::serve(listener, state).map_err(|e| e.to_string())?;
+    tracing::info!(url = %public_url, "Bantin is listening");
+    println!("\nBantin is running at {public_url}");
+    println!("  API docs:   {public_url}/docs/");
+    println!("  OpenAPI:    {public_url}/openapi.json");
+    match first_admin {
+        FirstAdmin::Generated { email, password } => {
+            println!("  First run:  created admin {email} with password {password}");
+            println!("              (shown once; change it with PATCH /api/v1/users/{{id}} or `bantin create-admin`)");
+            println!("  Log in:     curl -s {public_url}/api/v1/auth/login -H 'Content-Type: application/json' \\");
+            println!("                -d '{{\"email\": \"{email}\", \"password\": \"{password}\"}}'");
+        }
+        FirstAdmin::Configured { email } => {
+            println!("  First run:  created admin {email} with the password in BANTIN_ADMIN_PASSWORD");
+        }
+        FirstAdmin::NotNeeded => {
+            println!("  Log in:     POST {public_url}/api/v1/auth/login {{\"email\": …, \"password\": …}}");
+        }
+    }
+    println!("  Stop:       Ctrl-C\n");
+    server.await.map_err(|e| e.to_string())?;
+    tracing::info!("Bantin stopped");
+    Ok(())
+}

@@ -1,0 +1,204 @@
+//! `/users`: admins manage accounts.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use uuid::Uuid;
+
+use super::model::{self, NewUser, UserChanges, UserFilter, UserSort};
+use super::views::{CreateUser, UpdateUser, UserFilters, UserView};
+use crate::auth::{Access, Caller, Role, password};
+use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::http::{self, Cache, IfMatch, Json, Query};
+use crate::paging::{ListResponse, PageQuery, Sort, parse_sort};
+use crate::state::AppState;
+use crate::text;
+
+const SORTS: &[(&str, UserSort)] =
+    &[("created_at", UserSort::CreatedAt), ("email", UserSort::Email), ("display_name", UserSort::DisplayName)];
+
+fn admin_only(caller: &Caller, access: Access) -> ApiResult<()> {
+    caller.require_session()?;
+    caller.require(Role::Admin, access)
+}
+
+fn check_display_name(errors: &mut Vec<FieldError>, name: &str) -> String {
+    let name = name.trim().to_string();
+    let n = name.chars().count();
+    if n == 0 {
+        errors.push(FieldError::new("display_name", "required", "must not be empty"));
+    } else if n > 200 {
+        errors.push(FieldError::new("display_name", "too_long", "at most 200 characters"));
+    }
+    name
+}
+
+fn check_email(errors: &mut Vec<FieldError>, email: &str) -> String {
+    text::parse_email(email).unwrap_or_else(|_| {
+        errors.push(FieldError::new("email", "invalid", "not an email address"));
+        String::new()
+    })
+}
+
+fn check_password(errors: &mut Vec<FieldError>, pw: &str) {
+    if let Err(ApiError::Validation(mut e)) = password::check_policy("password", pw) {
+        errors.append(&mut e);
+    }
+}
+
+fn no_such_user() -> ApiError {
+    ApiError::NotFound("no such user".into())
+}
+
+/// List users.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(PageQuery, UserFilters),
+    responses((status = 200, description = "A page of users", body = ListResponse<UserView>))
+)]
+#[get("/users")]
+pub async fn list_users(
+    state: web::Data<AppState>,
+    caller: Caller,
+    paging: Query<PageQuery>,
+    filters: Query<UserFilters>,
+) -> ApiResult<HttpResponse> {
+    admin_only(&caller, Access::Read)?;
+    let default = Sort { field: UserSort::CreatedAt, descending: false };
+    let sort = parse_sort(filters.0.sort.as_deref(), SORTS, default)?;
+    let sort_key = format!("{}{}", if sort.descending { "-" } else { "" }, sort.field.name());
+    let paging = paging.0.check(&sort_key)?;
+    let filter = UserFilter {
+        q: filters.0.q.clone(),
+        role: filters.0.role.map(|r| r.as_str().to_string()),
+        disabled: filters.0.disabled,
+    };
+    let mut conn = state.pool.get().await?;
+    let (rows, total) = model::list(&mut conn, &filter, sort, &paging).await?;
+    let page = ListResponse::from_rows(rows, &paging, total, |r| model::cursor_of(r, sort, &sort_key), UserView::from);
+    http::list(&page, Cache::Private)
+}
+
+/// Create a user.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    request_body = CreateUser,
+    responses(
+        (status = 201, description = "Created", body = UserView,
+            headers(("Location" = String, description = "URL of the new user"), ("ETag" = String, description = "Strong entity tag"))),
+        (status = 409, description = "The email is taken", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/users")]
+pub async fn create_user(state: web::Data<AppState>, caller: Caller, body: Json<CreateUser>) -> ApiResult<HttpResponse> {
+    admin_only(&caller, Access::Write)?;
+    let body = body.0;
+    let mut errors = Vec::new();
+    let email = check_email(&mut errors, &body.email);
+    let display_name = check_display_name(&mut errors, &body.display_name);
+    check_password(&mut errors, &body.password);
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let password_hash = password::hash(body.password).await?;
+    let mut conn = state.pool.get().await?;
+    let row = model::create(&mut conn, NewUser { email, display_name, role: body.role.as_str().into(), password_hash }).await?;
+    let location = format!("/api/v1/users/{}", row.id);
+    http::created(&UserView::from(row), Some(location))
+}
+
+/// Get a user.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "User id")),
+    responses(
+        (status = 200, description = "The user", body = UserView, headers(("ETag" = String, description = "Strong entity tag"))),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/users/{id}")]
+pub async fn get_user(req: HttpRequest, state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    admin_only(&caller, Access::Read)?;
+    let mut conn = state.pool.get().await?;
+    let row = model::find(&mut conn, *id).await?.ok_or_else(no_such_user)?;
+    http::item(&req, &UserView::from(row), Cache::Private)
+}
+
+/// Update a user (partial; JSON merge semantics).
+///
+/// Disabling a user or setting its password revokes its sessions. The last enabled admin
+/// cannot be disabled or demoted (409).
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "User id"),
+        ("If-Match" = Option<String>, Header, description = "ETag the change is based on")),
+    request_body = UpdateUser,
+    responses(
+        (status = 200, description = "The updated user", body = UserView),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Email taken, or the last enabled admin", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/users/{id}")]
+pub async fn update_user(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: Json<UpdateUser>,
+) -> ApiResult<HttpResponse> {
+    admin_only(&caller, Access::Write)?;
+    let body = body.0;
+    let mut errors = Vec::new();
+    let email = body.email.as_deref().map(|e| check_email(&mut errors, e));
+    let display_name = body.display_name.as_deref().map(|n| check_display_name(&mut errors, n));
+    if let Some(pw) = &body.password {
+        check_password(&mut errors, pw);
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let password_hash = match body.password {
+        Some(pw) => Some(password::hash(pw).await?),
+        None => None,
+    };
+    let changes = UserChanges {
+        email,
+        display_name,
+        role: body.role.map(|r| r.as_str().to_string()),
+        disabled: body.disabled,
+        password_hash,
+    };
+    let mut conn = state.pool.get().await?;
+    let row = model::update(&mut conn, *id, changes, move |row| if_match.check(&UserView::from(row.clone()))).await?;
+    http::list(&UserView::from(row), Cache::Private)
+}
+
+/// Delete a user (its sessions and API tokens go with it).
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "User id"),
+        ("If-Match" = Option<String>, Header, description = "ETag the deletion is based on")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The last enabled admin", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/users/{id}")]
+pub async fn delete_user(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>, if_match: IfMatch) -> ApiResult<HttpResponse> {
+    admin_only(&caller, Access::Write)?;
+    let mut conn = state.pool.get().await?;
+    model::delete(&mut conn, *id, move |row| if_match.check(&UserView::from(row.clone()))).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list_users).service(create_user).service(get_user).service(update_user).service(delete_user);
+}
