@@ -25,10 +25,17 @@ impl Database {
         if let Some(url) = &config.database_url {
             return Ok(Database::External(url.expose().to_string()));
         }
-        std::fs::create_dir_all(&config.data_dir)
-            .map_err(|e| format!("cannot create BANTIN_DATA_DIR {}: {e}", config.data_dir.display()))?;
+        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+            format!(
+                "cannot create BANTIN_DATA_DIR {}: {e}",
+                config.data_dir.display()
+            )
+        })?;
         let cluster = config.data_dir.join("postgres");
-        LocalPostgres::start(&cluster, "bantin").await.map(Database::Local).map_err(|e| e.to_string())
+        LocalPostgres::start(&cluster, "bantin")
+            .await
+            .map(Database::Local)
+            .map_err(|e| e.to_string())
     }
 
     pub fn url(&self) -> String {
@@ -68,9 +75,15 @@ pub enum FirstAdmin {
 /// Creates the first admin when there is no user at all (under an advisory lock, so several
 /// replicas starting together create one).
 pub async fn first_admin(url: &str, config: &Config) -> Result<FirstAdmin, String> {
-    let mut conn = AsyncPgConnection::establish(url).await.map_err(|e| format!("cannot connect: {e}"))?;
-    let email = config.admin_email.clone().unwrap_or_else(|| "admin@localhost".into());
-    let email = text::parse_email(&email).map_err(|_| "BANTIN_ADMIN_EMAIL is not an email address".to_string())?;
+    let mut conn = AsyncPgConnection::establish(url)
+        .await
+        .map_err(|e| format!("cannot connect: {e}"))?;
+    let email = config
+        .admin_email
+        .clone()
+        .unwrap_or_else(|| "admin@localhost".into());
+    let email = text::parse_email(&email)
+        .map_err(|_| "BANTIN_ADMIN_EMAIL is not an email address".to_string())?;
     let (password, generated) = match &config.admin_password {
         Some(p) => (p.expose().to_string(), false),
         None => (random_password(), true),
@@ -78,22 +91,24 @@ pub async fn first_admin(url: &str, config: &Config) -> Result<FirstAdmin, Strin
     let hash = password::hash_blocking(&password)?;
     let created = conn
         .transaction::<bool, diesel::result::Error, _>(async |conn| {
-                diesel::sql_query("SELECT pg_advisory_xact_lock(727001)").execute(conn).await?;
-                let existing: i64 = users::table.count().get_result(conn).await?;
-                if existing > 0 {
-                    return Ok(false);
-                }
-                diesel::insert_into(users::table)
-                    .values((
-                        users::id.eq(uuid::Uuid::now_v7()),
-                        users::email.eq(email.clone()),
-                        users::display_name.eq("Administrator"),
-                        users::role.eq("admin"),
-                        users::password_hash.eq(hash.clone()),
-                    ))
-                    .execute(conn)
-                    .await?;
-                Ok(true)
+            diesel::sql_query("SELECT pg_advisory_xact_lock(727001)")
+                .execute(conn)
+                .await?;
+            let existing: i64 = users::table.count().get_result(conn).await?;
+            if existing > 0 {
+                return Ok(false);
+            }
+            diesel::insert_into(users::table)
+                .values((
+                    users::id.eq(uuid::Uuid::now_v7()),
+                    users::email.eq(email.clone()),
+                    users::display_name.eq("Administrator"),
+                    users::role.eq("admin"),
+                    users::password_hash.eq(hash.clone()),
+                ))
+                .execute(conn)
+                .await?;
+            Ok(true)
         })
         .await
         .map_err(|e| format!("cannot create the first admin: {e}"))?;
@@ -106,24 +121,35 @@ pub async fn first_admin(url: &str, config: &Config) -> Result<FirstAdmin, Strin
 
 /// Creates an admin, or makes an existing account (same email, any case) an enabled admin with
 /// this password. Returns whether the account is new.
-pub async fn create_admin(url: &str, email: &str, password_text: &str, display_name: &str) -> Result<bool, String> {
-    let email = text::parse_email(email).map_err(|_| format!("`{email}` is not an email address"))?;
-    if let Err(crate::error::ApiError::Validation(errors)) = password::check_policy("password", password_text) {
+pub async fn create_admin(
+    url: &str,
+    email: &str,
+    password_text: &str,
+    display_name: &str,
+) -> Result<bool, String> {
+    let email =
+        text::parse_email(email).map_err(|_| format!("`{email}` is not an email address"))?;
+    if let Err(crate::error::ApiError::Validation(errors)) =
+        password::check_policy("password", password_text)
+    {
         return Err(format!("password: {}", errors[0].message));
     }
     let hash = password::hash_blocking(password_text)?;
-    let mut conn = AsyncPgConnection::establish(url).await.map_err(|e| format!("cannot connect: {e}"))?;
-    let updated = diesel::update(users::table.filter(lower(users::email).eq(text::email_key(&email))))
-        .set((
-            users::role.eq("admin"),
-            users::disabled.eq(false),
-            users::password_hash.eq(&hash),
-            users::version.eq(users::version + 1),
-            users::updated_at.eq(chrono::Utc::now()),
-        ))
-        .execute(&mut conn)
+    let mut conn = AsyncPgConnection::establish(url)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| format!("cannot connect: {e}"))?;
+    let updated =
+        diesel::update(users::table.filter(lower(users::email).eq(text::email_key(&email))))
+            .set((
+                users::role.eq("admin"),
+                users::disabled.eq(false),
+                users::password_hash.eq(&hash),
+                users::version.eq(users::version + 1),
+                users::updated_at.eq(chrono::Utc::now()),
+            ))
+            .execute(&mut conn)
+            .await
+            .map_err(|e| e.to_string())?;
     if updated > 0 {
         return Ok(false);
     }

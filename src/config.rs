@@ -58,20 +58,72 @@ pub struct Config {
 
 /// Every variable the service reads, with its default and meaning (for `--help` and the README).
 pub const VARIABLES: &[(&str, &str, &str)] = &[
-    ("DATABASE_URL", "(unset)", "PostgreSQL URL; unset runs a private cluster in $BANTIN_DATA_DIR/postgres"),
-    ("BANTIN_BIND", "127.0.0.1:8080", "address and port to listen on"),
-    ("BANTIN_DATA_DIR", "./data", "where the local database, JWT secret and media live"),
-    ("BANTIN_PUBLIC_URL", "http://<BANTIN_BIND>", "base URL clients use to reach the service"),
-    ("BANTIN_JWT_SECRET", "(generated)", "HS256 secret, at least 32 bytes; generated into the data dir when unset"),
-    ("BANTIN_ADMIN_EMAIL", "admin@localhost", "first-run admin's email (only when no user exists)"),
-    ("BANTIN_ADMIN_PASSWORD", "(random, printed once)", "first-run admin's password, at least 12 characters"),
-    ("BANTIN_CORS_ORIGINS", "(none)", "comma-separated origins allowed to call the API from a browser"),
+    (
+        "DATABASE_URL",
+        "(unset)",
+        "PostgreSQL URL; unset runs a private cluster in $BANTIN_DATA_DIR/postgres",
+    ),
+    (
+        "BANTIN_BIND",
+        "127.0.0.1:8080",
+        "address and port to listen on",
+    ),
+    (
+        "BANTIN_DATA_DIR",
+        "./data",
+        "where the local database, JWT secret and media live",
+    ),
+    (
+        "BANTIN_PUBLIC_URL",
+        "http://<BANTIN_BIND>",
+        "base URL clients use to reach the service",
+    ),
+    (
+        "BANTIN_JWT_SECRET",
+        "(generated)",
+        "HS256 secret, at least 32 bytes; generated into the data dir when unset",
+    ),
+    (
+        "BANTIN_ADMIN_EMAIL",
+        "admin@localhost",
+        "first-run admin's email (only when no user exists)",
+    ),
+    (
+        "BANTIN_ADMIN_PASSWORD",
+        "(random, printed once)",
+        "first-run admin's password, at least 12 characters",
+    ),
+    (
+        "BANTIN_CORS_ORIGINS",
+        "(none)",
+        "comma-separated origins allowed to call the API from a browser",
+    ),
     ("BANTIN_LOG_FORMAT", "pretty", "`pretty` or `json`"),
-    ("BANTIN_TRUSTED_PROXIES", "(none)", "comma-separated IPs/CIDRs whose X-Forwarded-For is believed"),
-    ("BANTIN_ACCESS_TOKEN_TTL", "900", "access token lifetime in seconds"),
-    ("BANTIN_REFRESH_TOKEN_TTL", "2592000", "login session (refresh token) lifetime in seconds"),
-    ("BANTIN_DB_POOL_SIZE", "10", "database connections per process"),
-    ("BANTIN_CONFIG", "./bantin.toml", "optional TOML file with the same settings in lower case without the prefix"),
+    (
+        "BANTIN_TRUSTED_PROXIES",
+        "(none)",
+        "comma-separated IPs/CIDRs whose X-Forwarded-For is believed",
+    ),
+    (
+        "BANTIN_ACCESS_TOKEN_TTL",
+        "900",
+        "access token lifetime in seconds",
+    ),
+    (
+        "BANTIN_REFRESH_TOKEN_TTL",
+        "2592000",
+        "login session (refresh token) lifetime in seconds",
+    ),
+    (
+        "BANTIN_DB_POOL_SIZE",
+        "10",
+        "database connections per process",
+    ),
+    (
+        "BANTIN_CONFIG",
+        "./bantin.toml",
+        "optional TOML file with the same settings in lower case without the prefix",
+    ),
     ("RUST_LOG", "info", "log filter (tracing EnvFilter syntax)"),
 ];
 
@@ -84,7 +136,10 @@ pub struct ConfigError {
 }
 
 fn err(name: &str, message: impl Into<String>) -> ConfigError {
-    ConfigError { name: name.to_string(), message: message.into() }
+    ConfigError {
+        name: name.to_string(),
+        message: message.into(),
+    }
 }
 
 /// The optional file, keys in lower case without the `BANTIN_` prefix.
@@ -119,7 +174,12 @@ impl Config {
         let file = match std::fs::read_to_string(&path) {
             Ok(text) => Some(text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => None,
-            Err(e) => return Err(err("BANTIN_CONFIG", format!("cannot read {}: {e}", path.display()))),
+            Err(e) => {
+                return Err(err(
+                    "BANTIN_CONFIG",
+                    format!("cannot read {}: {e}", path.display()),
+                ));
+            }
         };
         Config::from_sources(&env, file.as_deref(), &path)
     }
@@ -131,44 +191,77 @@ impl Config {
         file_path: &Path,
     ) -> Result<Config, ConfigError> {
         let known: Vec<&str> = VARIABLES.iter().map(|(name, _, _)| *name).collect();
-        if let Some(unknown) = env.keys().find(|k| k.starts_with("BANTIN_") && !known.contains(&k.as_str())) {
-            return Err(err(unknown, format!("unknown setting; known ones are {}", known.join(", "))));
+        if let Some(unknown) = env
+            .keys()
+            .find(|k| k.starts_with("BANTIN_") && !known.contains(&k.as_str()))
+        {
+            return Err(err(
+                unknown,
+                format!("unknown setting; known ones are {}", known.join(", ")),
+            ));
         }
         let file: FileConfig = match file_text {
-            Some(text) => toml::from_str(text)
-                .map_err(|e| err("BANTIN_CONFIG", format!("{}: {}", file_path.display(), e.message())))?,
+            Some(text) => toml::from_str(text).map_err(|e| {
+                err(
+                    "BANTIN_CONFIG",
+                    format!("{}: {}", file_path.display(), e.message()),
+                )
+            })?,
             None => FileConfig::default(),
         };
         // Environment first, then the file; empty values count as unset.
         let get = |name: &str, from_file: Option<String>| -> Option<String> {
-            env.get(name).cloned().or(from_file).filter(|v| !v.trim().is_empty())
+            env.get(name)
+                .cloned()
+                .or(from_file)
+                .filter(|v| !v.trim().is_empty())
         };
         let list = |name: &str, from_file: Option<Vec<String>>| -> Vec<String> {
             match env.get(name) {
-                Some(v) => v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect(),
+                Some(v) => v
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(String::from)
+                    .collect(),
                 None => from_file.unwrap_or_default(),
             }
         };
 
         let bind_text = get("BANTIN_BIND", file.bind).unwrap_or_else(|| "127.0.0.1:8080".into());
-        let bind: SocketAddr = bind_text
-            .parse()
-            .map_err(|_| err("BANTIN_BIND", format!("`{bind_text}` is not an address:port such as 127.0.0.1:8080")))?;
+        let bind: SocketAddr = bind_text.parse().map_err(|_| {
+            err(
+                "BANTIN_BIND",
+                format!("`{bind_text}` is not an address:port such as 127.0.0.1:8080"),
+            )
+        })?;
 
-        let data_dir = PathBuf::from(get("BANTIN_DATA_DIR", file.data_dir).unwrap_or_else(|| "./data".into()));
+        let data_dir =
+            PathBuf::from(get("BANTIN_DATA_DIR", file.data_dir).unwrap_or_else(|| "./data".into()));
 
         let public_url = match get("BANTIN_PUBLIC_URL", file.public_url) {
             Some(url) => {
                 let url = url.trim_end_matches('/').to_string();
-                if !(url.starts_with("http://") || url.starts_with("https://")) || url.contains(char::is_whitespace) {
-                    return Err(err("BANTIN_PUBLIC_URL", format!("`{url}` is not an http(s) URL")));
+                if !(url.starts_with("http://") || url.starts_with("https://"))
+                    || url.contains(char::is_whitespace)
+                {
+                    return Err(err(
+                        "BANTIN_PUBLIC_URL",
+                        format!("`{url}` is not an http(s) URL"),
+                    ));
                 }
                 url
             }
             None => {
-                let host = if bind.ip().is_unspecified() { "127.0.0.1".to_string() } else { bind.ip().to_string() };
+                let host = if bind.ip().is_unspecified() {
+                    "127.0.0.1".to_string()
+                } else {
+                    bind.ip().to_string()
+                };
                 match bind.ip() {
-                    IpAddr::V6(_) if !bind.ip().is_unspecified() => format!("http://[{host}]:{}", bind.port()),
+                    IpAddr::V6(_) if !bind.ip().is_unspecified() => {
+                        format!("http://[{host}]:{}", bind.port())
+                    }
                     _ => format!("http://{host}:{}", bind.port()),
                 }
             }
@@ -178,7 +271,10 @@ impl Config {
             Some(s) if s.len() < 32 => {
                 return Err(err(
                     "BANTIN_JWT_SECRET",
-                    format!("too weak: {} bytes, at least 32 are required (or leave it unset to generate one)", s.len()),
+                    format!(
+                        "too weak: {} bytes, at least 32 are required (or leave it unset to generate one)",
+                        s.len()
+                    ),
                 ));
             }
             other => other.map(Secret),
@@ -188,7 +284,10 @@ impl Config {
         if let Some(email) = &admin_email
             && crate::text::parse_email(email).is_err()
         {
-            return Err(err("BANTIN_ADMIN_EMAIL", format!("`{email}` is not an email address")));
+            return Err(err(
+                "BANTIN_ADMIN_EMAIL",
+                format!("`{email}` is not an email address"),
+            ));
         }
         let admin_password = get("BANTIN_ADMIN_PASSWORD", file.admin_password);
         if let Some(p) = &admin_password
@@ -196,7 +295,10 @@ impl Config {
         {
             return Err(err(
                 "BANTIN_ADMIN_PASSWORD",
-                format!("at least {} characters are required", crate::auth::password::MIN_LEN),
+                format!(
+                    "at least {} characters are required",
+                    crate::auth::password::MIN_LEN
+                ),
             ));
         }
 
@@ -216,7 +318,12 @@ impl Config {
         let log_format = match get("BANTIN_LOG_FORMAT", file.log_format).as_deref() {
             None | Some("pretty") => LogFormat::Pretty,
             Some("json") => LogFormat::Json,
-            Some(other) => return Err(err("BANTIN_LOG_FORMAT", format!("`{other}` is neither `pretty` nor `json`"))),
+            Some(other) => {
+                return Err(err(
+                    "BANTIN_LOG_FORMAT",
+                    format!("`{other}` is neither `pretty` nor `json`"),
+                ));
+            }
         };
 
         let trusted_proxies = list("BANTIN_TRUSTED_PROXIES", file.trusted_proxies)
@@ -224,13 +331,26 @@ impl Config {
             .map(|s| {
                 s.parse::<IpNet>()
                     .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
-                    .map_err(|_| err("BANTIN_TRUSTED_PROXIES", format!("`{s}` is not an IP address or CIDR")))
+                    .map_err(|_| {
+                        err(
+                            "BANTIN_TRUSTED_PROXIES",
+                            format!("`{s}` is not an IP address or CIDR"),
+                        )
+                    })
             })
             .collect::<Result<Vec<_>, _>>()?;
 
-        let number = |name: &str, from_file: Option<u64>, default: u64, min: u64, max: u64| -> Result<u64, ConfigError> {
+        let number = |name: &str,
+                      from_file: Option<u64>,
+                      default: u64,
+                      min: u64,
+                      max: u64|
+         -> Result<u64, ConfigError> {
             let value = match env.get(name) {
-                Some(v) => v.trim().parse::<u64>().map_err(|_| err(name, format!("`{v}` is not a whole number")))?,
+                Some(v) => v
+                    .trim()
+                    .parse::<u64>()
+                    .map_err(|_| err(name, format!("`{v}` is not a whole number")))?,
                 None => from_file.unwrap_or(default),
             };
             if !(min..=max).contains(&value) {
@@ -238,10 +358,27 @@ impl Config {
             }
             Ok(value)
         };
-        let access_token_ttl_secs = number("BANTIN_ACCESS_TOKEN_TTL", file.access_token_ttl, 900, 10, 86_400)?;
-        let refresh_token_ttl_secs =
-            number("BANTIN_REFRESH_TOKEN_TTL", file.refresh_token_ttl, 30 * 86_400, 60, 365 * 86_400)?;
-        let db_pool_size = number("BANTIN_DB_POOL_SIZE", file.db_pool_size.map(|n| n as u64), 10, 1, 500)? as usize;
+        let access_token_ttl_secs = number(
+            "BANTIN_ACCESS_TOKEN_TTL",
+            file.access_token_ttl,
+            900,
+            10,
+            86_400,
+        )?;
+        let refresh_token_ttl_secs = number(
+            "BANTIN_REFRESH_TOKEN_TTL",
+            file.refresh_token_ttl,
+            30 * 86_400,
+            60,
+            365 * 86_400,
+        )?;
+        let db_pool_size = number(
+            "BANTIN_DB_POOL_SIZE",
+            file.db_pool_size.map(|n| n as u64),
+            10,
+            1,
+            500,
+        )? as usize;
 
         Ok(Config {
             database_url: get("DATABASE_URL", file.database_url).map(Secret),
@@ -266,7 +403,10 @@ mod tests {
     use super::*;
 
     fn load(vars: &[(&str, &str)], file: Option<&str>) -> Result<Config, ConfigError> {
-        let env = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let env = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_sources(&env, file, Path::new("bantin.toml"))
     }
 
@@ -307,7 +447,8 @@ mod tests {
 
     #[test]
     fn file_is_read_and_environment_wins() {
-        let file = "bind = \"0.0.0.0:9000\"\nlog_format = \"json\"\ncors_origins = [\"https://a.vn\"]\n";
+        let file =
+            "bind = \"0.0.0.0:9000\"\nlog_format = \"json\"\ncors_origins = [\"https://a.vn\"]\n";
         let c = load(&[("BANTIN_LOG_FORMAT", "pretty")], Some(file)).unwrap();
         assert_eq!(c.bind.port(), 9000);
         assert_eq!(c.public_url, "http://127.0.0.1:9000");
@@ -324,7 +465,14 @@ mod tests {
 
     #[test]
     fn secrets_do_not_show_in_debug() {
-        let c = load(&[("BANTIN_JWT_SECRET", "0123456789abcdef0123456789abcdef-secret")], None).unwrap();
+        let c = load(
+            &[(
+                "BANTIN_JWT_SECRET",
+                "0123456789abcdef0123456789abcdef-secret",
+            )],
+            None,
+        )
+        .unwrap();
         assert!(!format!("{c:?}").contains("0123456789abcdef"));
     }
 }

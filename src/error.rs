@@ -35,8 +35,16 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), code: code.into(), message: message.into() }
+    pub fn new(
+        field: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            field: field.into(),
+            code: code.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -65,7 +73,10 @@ pub struct Problem {
 #[derive(Debug)]
 pub enum ApiError {
     /// 400: the request does not fit the schema (JSON shape, query parameters).
-    BadRequest { detail: String, errors: Vec<FieldError> },
+    BadRequest {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
     /// 401: missing or bad credentials.
     Unauthorized(String),
     /// 403: authenticated but not allowed.
@@ -85,7 +96,10 @@ pub enum ApiError {
     /// 422: well-formed but breaks a rule.
     Validation(Vec<FieldError>),
     /// 429: throttled; the number of seconds until a retry may succeed.
-    TooManyRequests { retry_after_secs: u64, detail: String },
+    TooManyRequests {
+        retry_after_secs: u64,
+        detail: String,
+    },
     /// 503: a dependency (the database) is not available.
     Unavailable(String),
     /// 500: a bug or an infrastructure failure; the cause is logged, never sent.
@@ -94,7 +108,10 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn bad_request(detail: impl Into<String>) -> Self {
-        ApiError::BadRequest { detail: detail.into(), errors: Vec::new() }
+        ApiError::BadRequest {
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
     }
 
     /// 400 naming one query parameter or body field.
@@ -122,15 +139,21 @@ impl ApiError {
             ApiError::Unauthorized(_) => ("/problems/unauthorized", "Unauthorized"),
             ApiError::Forbidden(_) => ("/problems/forbidden", "Forbidden"),
             ApiError::NotFound(_) => ("/problems/not-found", "Not found"),
-            ApiError::MethodNotAllowed { .. } => ("/problems/method-not-allowed", "Method not allowed"),
+            ApiError::MethodNotAllowed { .. } => {
+                ("/problems/method-not-allowed", "Method not allowed")
+            }
             ApiError::Conflict(_) => ("/problems/conflict", "Conflict"),
-            ApiError::PreconditionFailed => ("/problems/precondition-failed", "Precondition failed"),
+            ApiError::PreconditionFailed => {
+                ("/problems/precondition-failed", "Precondition failed")
+            }
             ApiError::PayloadTooLarge(_) => ("/problems/payload-too-large", "Payload too large"),
             ApiError::UnsupportedMediaType(_) => {
                 ("/problems/unsupported-media-type", "Unsupported media type")
             }
             ApiError::Validation(_) => ("/problems/validation", "Invalid request"),
-            ApiError::TooManyRequests { .. } => ("/problems/too-many-requests", "Too many requests"),
+            ApiError::TooManyRequests { .. } => {
+                ("/problems/too-many-requests", "Too many requests")
+            }
             ApiError::Unavailable(_) => ("/problems/unavailable", "Service unavailable"),
             ApiError::Internal(_) => ("/problems/internal", "Internal server error"),
         }
@@ -157,7 +180,9 @@ impl ApiError {
                 1 => format!("`{}`: {}", errors[0].field, errors[0].message),
                 n => format!("{n} fields are invalid"),
             },
-            ApiError::Internal(_) => "an unexpected error occurred; the request id identifies it in the logs".into(),
+            ApiError::Internal(_) => {
+                "an unexpected error occurred; the request id identifies it in the logs".into()
+            }
         }
     }
 
@@ -214,7 +239,9 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized(_) => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
-            ApiError::TooManyRequests { retry_after_secs, .. } => {
+            ApiError::TooManyRequests {
+                retry_after_secs, ..
+            } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
             }
             ApiError::MethodNotAllowed { allow } => {
@@ -266,7 +293,10 @@ impl From<diesel::result::Error> for ApiError {
 
 impl From<diesel_async::pooled_connection::deadpool::PoolError> for ApiError {
     fn from(e: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
-        ApiError::Unavailable(format!("the database is not available ({})", pool_error_kind(&e)))
+        ApiError::Unavailable(format!(
+            "the database is not available ({})",
+            pool_error_kind(&e)
+        ))
     }
 }
 

@@ -20,7 +20,9 @@ pub struct HealthStatus {
 #[utoipa::path(tag = "health", responses((status = 200, description = "The process is up", body = HealthStatus)))]
 #[get("/health/live")]
 pub async fn live() -> HttpResponse {
-    HttpResponse::Ok().json(HealthStatus { status: "ok".into() })
+    HttpResponse::Ok().json(HealthStatus {
+        status: "ok".into(),
+    })
 }
 
 #[derive(QueryableByName)]
@@ -40,15 +42,26 @@ struct Applied {
 #[get("/health/ready")]
 pub async fn ready(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let unavailable = |what: &str| ApiError::Unavailable(what.to_string());
-    let mut conn = state.pool.get().await.map_err(|_| unavailable("the database is not reachable"))?;
-    let applied: Applied = diesel::sql_query("SELECT max(version) AS version FROM __diesel_schema_migrations")
-        .get_result(&mut conn)
+    let mut conn = state
+        .pool
+        .get()
         .await
-        .map_err(|_| unavailable("the database has no migrations applied"))?;
+        .map_err(|_| unavailable("the database is not reachable"))?;
+    let applied: Applied =
+        diesel::sql_query("SELECT max(version) AS version FROM __diesel_schema_migrations")
+            .get_result(&mut conn)
+            .await
+            .map_err(|_| unavailable("the database has no migrations applied"))?;
     let latest = crate::db::latest_migration_version();
     // A newer replica may already have applied later migrations; older ones stay ready.
-    if !applied.version.as_deref().is_some_and(|v| v >= latest.as_str()) {
+    if applied
+        .version
+        .as_deref()
+        .is_none_or(|v| v < latest.as_str())
+    {
         return Err(unavailable("migrations are pending"));
     }
-    Ok(HttpResponse::Ok().json(HealthStatus { status: "ok".into() }))
+    Ok(HttpResponse::Ok().json(HealthStatus {
+        status: "ok".into(),
+    }))
 }

@@ -5,8 +5,8 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload};
 use bytes::BytesMut;
 use futures_util::StreamExt;
@@ -33,8 +33,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(|v| {
-                let essence = v.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-                essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+                let essence = v
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
+                essence == "application/json"
+                    || (essence.starts_with("application/") && essence.ends_with("+json"))
             })
             .unwrap_or(false);
         let declared_len = req
@@ -45,14 +51,17 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
         let mut payload = payload.take();
         Box::pin(async move {
             if !content_type_ok {
-                return Err(ApiError::UnsupportedMediaType("the body must be JSON (Content-Type: application/json)".into()));
+                return Err(ApiError::UnsupportedMediaType(
+                    "the body must be JSON (Content-Type: application/json)".into(),
+                ));
             }
             if declared_len.is_some_and(|n| n > JSON_LIMIT) {
                 return Err(too_large());
             }
             let mut body = BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| ApiError::bad_request(format!("could not read the body: {e}")))?;
+                let chunk = chunk
+                    .map_err(|e| ApiError::bad_request(format!("could not read the body: {e}")))?;
                 if body.len() + chunk.len() > JSON_LIMIT {
                     return Err(too_large());
                 }
@@ -70,10 +79,12 @@ fn too_large() -> ApiError {
 /// Parses a JSON body into `T`, NFC-normalising its text, with errors naming the field.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::bad_request("the request body is empty; a JSON object is expected"));
+        return Err(ApiError::bad_request(
+            "the request body is empty; a JSON object is expected",
+        ));
     }
-    let mut value: serde_json::Value =
-        serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
+    let mut value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
     crate::text::nfc_json(&mut value);
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = dotted_path(e.path());
@@ -97,21 +108,47 @@ fn dotted_path(path: &serde_path_to_error::Path) -> String {
 
 /// A 400 for a body or query that does not fit the schema, naming the field.
 fn schema_error(path: &str, message: &str) -> ApiError {
-    let join = |name: &str| if path.is_empty() { name.to_string() } else { format!("{path}.{name}") };
+    let join = |name: &str| {
+        if path.is_empty() {
+            name.to_string()
+        } else {
+            format!("{path}.{name}")
+        }
+    };
     let quoted = message.split('`').nth(1).unwrap_or("").to_string();
     let (field, code, message) = if message.starts_with("unknown field") {
         // The path already ends at the unknown key.
-        let field = if path.rsplit('.').next() == Some(quoted.as_str()) { path.to_string() } else { join(&quoted) };
+        let field = if path.rsplit('.').next() == Some(quoted.as_str()) {
+            path.to_string()
+        } else {
+            join(&quoted)
+        };
         (field, "unknown_field", "unknown field".to_string())
     } else if message.starts_with("missing field") {
-        (join(&quoted), "required", "this field is required".to_string())
+        (
+            join(&quoted),
+            "required",
+            "this field is required".to_string(),
+        )
     } else if message.starts_with("unknown variant") {
-        let allowed = message.split("expected ").nth(1).unwrap_or("").replace('`', "");
-        (path.to_string(), "invalid_value", format!("must be {allowed}"))
+        let allowed = message
+            .split("expected ")
+            .nth(1)
+            .unwrap_or("")
+            .replace('`', "");
+        (
+            path.to_string(),
+            "invalid_value",
+            format!("must be {allowed}"),
+        )
     } else {
         (path.to_string(), "invalid_type", message.to_string())
     };
-    let field = if field.is_empty() { "body".to_string() } else { field };
+    let field = if field.is_empty() {
+        "body".to_string()
+    } else {
+        field
+    };
     ApiError::BadRequest {
         detail: format!("`{field}`: {message}"),
         errors: vec![FieldError::new(field, code, message)],
@@ -136,12 +173,18 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> ApiResult<T> {
     let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
         .map(|(k, v)| (crate::text::nfc(&k), crate::text::nfc(&v)))
         .collect();
-    let normalised = form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+    let normalised = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish();
     let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(normalised.as_bytes()));
     serde_path_to_error::deserialize(de).map_err(|e| {
         let field = dotted_path(e.path());
         let message = e.inner().to_string();
-        let field = if field.is_empty() { message.split('`').nth(1).unwrap_or("query").to_string() } else { field };
+        let field = if field.is_empty() {
+            message.split('`').nth(1).unwrap_or("query").to_string()
+        } else {
+            field
+        };
         ApiError::bad_field(field, "invalid", message)
     })
 }
@@ -163,7 +206,11 @@ pub enum Cache {
 
 impl Cache {
     pub fn for_caller<C>(caller: &Option<C>) -> Cache {
-        if caller.is_some() { Cache::Private } else { Cache::Public }
+        if caller.is_some() {
+            Cache::Private
+        } else {
+            Cache::Public
+        }
     }
 
     fn header(self) -> &'static str {
@@ -191,9 +238,14 @@ fn if_none_match_hits(req: &HttpRequest, etag: &str) -> bool {
 pub fn item<T: Serialize>(req: &HttpRequest, value: &T, cache: Cache) -> ApiResult<HttpResponse> {
     let body = json_bytes(value)?;
     let etag = etag_of(&body);
-    let status = if if_none_match_hits(req, &etag) { StatusCode::NOT_MODIFIED } else { StatusCode::OK };
+    let status = if if_none_match_hits(req, &etag) {
+        StatusCode::NOT_MODIFIED
+    } else {
+        StatusCode::OK
+    };
     let mut res = HttpResponse::build(status);
-    res.insert_header((header::ETAG, etag)).insert_header((header::CACHE_CONTROL, cache.header()));
+    res.insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, cache.header()));
     if status == StatusCode::NOT_MODIFIED {
         return Ok(res.finish());
     }
@@ -285,21 +337,30 @@ mod tests {
 
     fn field_of(e: ApiError) -> (String, String) {
         match e {
-            ApiError::BadRequest { errors, .. } => (errors[0].field.clone(), errors[0].code.clone()),
+            ApiError::BadRequest { errors, .. } => {
+                (errors[0].field.clone(), errors[0].code.clone())
+            }
             other => panic!("{other:?}"),
         }
     }
 
     #[test]
     fn json_errors_name_the_field() {
-        let e = parse_json::<Body>(br#"{"title": "x", "items": [{"id": 1}, {"id": "2"}]}"#).unwrap_err();
+        let e = parse_json::<Body>(br#"{"title": "x", "items": [{"id": 1}, {"id": "2"}]}"#)
+            .unwrap_err();
         assert_eq!(field_of(e), ("items.1.id".into(), "invalid_type".into()));
         let e = parse_json::<Body>(br#"{"title": "x", "items": [], "extra": 1}"#).unwrap_err();
         assert_eq!(field_of(e), ("extra".into(), "unknown_field".into()));
         let e = parse_json::<Body>(br#"{"items": []}"#).unwrap_err();
         assert_eq!(field_of(e), ("title".into(), "required".into()));
-        assert!(matches!(parse_json::<Body>(b"{nope"), Err(ApiError::BadRequest { .. })));
-        assert!(matches!(parse_json::<Body>(b"  "), Err(ApiError::BadRequest { .. })));
+        assert!(matches!(
+            parse_json::<Body>(b"{nope"),
+            Err(ApiError::BadRequest { .. })
+        ));
+        assert!(matches!(
+            parse_json::<Body>(b"  "),
+            Err(ApiError::BadRequest { .. })
+        ));
     }
 
     #[derive(Debug, Deserialize)]
@@ -312,7 +373,9 @@ mod tests {
     fn query_is_normalised_and_errors_name_the_parameter() {
         use unicode_normalization::UnicodeNormalization;
         let nfd: String = "Hội nghị".nfd().collect();
-        let qs = form_urlencoded::Serializer::new(String::new()).append_pair("q", &nfd).finish();
+        let qs = form_urlencoded::Serializer::new(String::new())
+            .append_pair("q", &nfd)
+            .finish();
         let q: Q = parse_query(&qs).unwrap();
         assert_eq!(q.q.as_deref(), Some("Hội nghị"));
         assert_eq!(q.limit, None);
@@ -327,6 +390,9 @@ mod tests {
         assert!(IfMatch(None).check(&value).is_ok());
         assert!(IfMatch(Some(vec![tag])).check(&value).is_ok());
         assert!(IfMatch(Some(vec!["*".into()])).check(&value).is_ok());
-        assert!(matches!(IfMatch(Some(vec!["\"x\"".into()])).check(&value), Err(ApiError::PreconditionFailed)));
+        assert!(matches!(
+            IfMatch(Some(vec!["\"x\"".into()])).check(&value),
+            Err(ApiError::PreconditionFailed)
+        ));
     }
 }

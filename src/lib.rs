@@ -61,7 +61,10 @@ pub fn openapi_json() -> String {
     text
 }
 
-async fn not_found(req: HttpRequest, table: web::Data<RouteTable>) -> Result<actix_web::HttpResponse, ApiError> {
+async fn not_found(
+    req: HttpRequest,
+    table: web::Data<RouteTable>,
+) -> Result<actix_web::HttpResponse, ApiError> {
     Err(match table.allowed(req.path()) {
         Some(allow) => ApiError::MethodNotAllowed { allow },
         None => ApiError::NotFound(format!("no route for {}", req.path())),
@@ -69,7 +72,9 @@ async fn not_found(req: HttpRequest, table: web::Data<RouteTable>) -> Result<act
 }
 
 async fn docs_redirect() -> actix_web::HttpResponse {
-    actix_web::HttpResponse::PermanentRedirect().insert_header(("Location", "/docs/")).finish()
+    actix_web::HttpResponse::PermanentRedirect()
+        .insert_header(("Location", "/docs/"))
+        .finish()
 }
 
 fn json_config() -> web::JsonConfig {
@@ -79,7 +84,8 @@ fn json_config() -> web::JsonConfig {
 }
 
 fn path_config() -> web::PathConfig {
-    web::PathConfig::default().error_handler(|_, _| ApiError::NotFound("no such item".into()).into())
+    web::PathConfig::default()
+        .error_handler(|_, _| ApiError::NotFound("no such item".into()).into())
 }
 
 fn query_config() -> web::QueryConfig {
@@ -91,7 +97,13 @@ fn cors(origins: &[String]) -> Cors {
         .iter()
         .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin))
         .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
-        .allowed_headers(["authorization", "content-type", "if-match", "if-none-match", "x-request-id"])
+        .allowed_headers([
+            "authorization",
+            "content-type",
+            "if-match",
+            "if-none-match",
+            "x-request-id",
+        ])
         .expose_headers(["etag", "location", "x-request-id", "retry-after"])
         .block_on_origin_mismatch(false)
         .max_age(3600)
@@ -127,8 +139,16 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
 }
 
 /// Builds the shared state from settings and a database URL.
-pub fn state(config: Config, database_url: &str, jwt_secret: &config::Secret) -> Result<AppState, String> {
+pub fn state(
+    config: Config,
+    database_url: &str,
+    jwt_secret: &config::Secret,
+) -> Result<AppState, String> {
     let pool = db::pool(database_url, config.db_pool_size)?;
     let jwt = auth::jwt::JwtKeys::new(jwt_secret, config.access_token_ttl_secs);
-    Ok(AppState { pool, jwt, config: Arc::new(config) })
+    Ok(AppState {
+        pool,
+        jwt,
+        config: Arc::new(config),
+    })
 }

@@ -9,7 +9,11 @@ use bantin::config::{Config, VARIABLES};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "bantin", version, about = "Bantin: a headless CMS for news and official-document portals")]
+#[command(
+    name = "bantin",
+    version,
+    about = "Bantin: a headless CMS for news and official-document portals"
+)]
 #[command(after_help = settings_help())]
 struct Cli {
     #[command(subcommand)]
@@ -38,7 +42,8 @@ enum Command {
 }
 
 fn settings_help() -> String {
-    let mut text = String::from("Settings (environment variables, or the same keys in ./bantin.toml):\n");
+    let mut text =
+        String::from("Settings (environment variables, or the same keys in ./bantin.toml):\n");
     for (name, default, meaning) in VARIABLES {
         text.push_str(&format!("  {name:<26} {meaning} [default: {default}]\n"));
     }
@@ -59,7 +64,10 @@ fn main() -> ExitCode {
         }
     };
     bantin::telemetry::init(config.log_format);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("bantin: cannot start the async runtime: {e}");
@@ -69,13 +77,23 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async move {
         match cli.command {
             Command::Serve => serve(config).await,
-            Command::Migrate => with_database(&config, |url| async move { migrate(&url).await }).await,
-            Command::CreateAdmin { email, display_name } => {
+            Command::Migrate => {
+                with_database(&config, |url| async move { migrate(&url).await }).await
+            }
+            Command::CreateAdmin {
+                email,
+                display_name,
+            } => {
                 let password = read_password()?;
                 with_database(&config, |url| async move {
                     migrate(&url).await?;
-                    let created = bantin::bootstrap::create_admin(&url, &email, &password, &display_name).await?;
-                    println!("{} admin {email}", if created { "created" } else { "updated" });
+                    let created =
+                        bantin::bootstrap::create_admin(&url, &email, &password, &display_name)
+                            .await?;
+                    println!(
+                        "{} admin {email}",
+                        if created { "created" } else { "updated" }
+                    );
                     Ok(())
                 })
                 .await
@@ -95,7 +113,10 @@ fn main() -> ExitCode {
 
 fn read_password() -> Result<String, String> {
     let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
@@ -122,7 +143,8 @@ where
 }
 
 async fn serve(config: Config) -> Result<(), String> {
-    let listener = TcpListener::bind(config.bind).map_err(|e| format!("BANTIN_BIND {}: cannot listen: {e}", config.bind))?;
+    let listener = TcpListener::bind(config.bind)
+        .map_err(|e| format!("BANTIN_BIND {}: cannot listen: {e}", config.bind))?;
     let db = Database::open(&config).await?;
     let result = serve_on(config, listener, &db).await;
     db.close().await;
@@ -132,7 +154,8 @@ async fn serve(config: Config) -> Result<(), String> {
 async fn serve_on(config: Config, listener: TcpListener, db: &Database) -> Result<(), String> {
     let url = db.url();
     migrate(&url).await?;
-    let secret = bantin::auth::jwt::load_or_create_secret(config.jwt_secret.as_ref(), &config.data_dir)?;
+    let secret =
+        bantin::auth::jwt::load_or_create_secret(config.jwt_secret.as_ref(), &config.data_dir)?;
     let first_admin = bantin::bootstrap::first_admin(&url, &config).await?;
     let public_url = config.public_url.clone();
     let state = bantin::state(config, &url, &secret)?;
@@ -144,15 +167,25 @@ async fn serve_on(config: Config, listener: TcpListener, db: &Database) -> Resul
     match first_admin {
         FirstAdmin::Generated { email, password } => {
             println!("  First run:  created admin {email} with password {password}");
-            println!("              (shown once; change it with PATCH /api/v1/users/{{id}} or `bantin create-admin`)");
-            println!("  Log in:     curl -s {public_url}/api/v1/auth/login -H 'Content-Type: application/json' \\");
-            println!("                -d '{{\"email\": \"{email}\", \"password\": \"{password}\"}}'");
+            println!(
+                "              (shown once; change it with PATCH /api/v1/users/{{id}} or `bantin create-admin`)"
+            );
+            println!(
+                "  Log in:     curl -s {public_url}/api/v1/auth/login -H 'Content-Type: application/json' \\"
+            );
+            println!(
+                "                -d '{{\"email\": \"{email}\", \"password\": \"{password}\"}}'"
+            );
         }
         FirstAdmin::Configured { email } => {
-            println!("  First run:  created admin {email} with the password in BANTIN_ADMIN_PASSWORD");
+            println!(
+                "  First run:  created admin {email} with the password in BANTIN_ADMIN_PASSWORD"
+            );
         }
         FirstAdmin::NotNeeded => {
-            println!("  Log in:     POST {public_url}/api/v1/auth/login {{\"email\": …, \"password\": …}}");
+            println!(
+                "  Log in:     POST {public_url}/api/v1/auth/login {{\"email\": …, \"password\": …}}"
+            );
         }
     }
     println!("  Stop:       Ctrl-C\n");

@@ -22,7 +22,9 @@ fn incoming_request_id(req: &ServiceRequest) -> Option<String> {
     let value = req.headers().get(&REQUEST_ID_HEADER)?.to_str().ok()?;
     let ok = !value.is_empty()
         && value.len() <= 128
-        && value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'));
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'));
     ok.then(|| value.to_string())
 }
 
@@ -43,7 +45,10 @@ fn ensure_problem(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
     let (req, old) = res.into_parts();
     let mut new: HttpResponse = problem_response(status, &generic_problem(status));
     for (name, value) in old.headers() {
-        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH && name != header::CACHE_CONTROL {
+        if name != header::CONTENT_TYPE
+            && name != header::CONTENT_LENGTH
+            && name != header::CACHE_CONTROL
+        {
             new.headers_mut().append(name.clone(), value.clone());
         }
     }
@@ -68,7 +73,10 @@ pub async fn request_context(
                 Ok(res) => Ok(ensure_problem(res.map_into_boxed_body())),
                 Err(err) => {
                     let status = err.as_response_error().status_code();
-                    Err((err.to_string(), problem_response(status, &generic_problem(status))))
+                    Err((
+                        err.to_string(),
+                        problem_response(status, &generic_problem(status)),
+                    ))
                 }
             }
         })
@@ -100,7 +108,10 @@ fn decorate(headers: &mut actix_web::http::header::HeaderMap, request_id: &str) 
     if let Ok(v) = HeaderValue::from_str(request_id) {
         headers.insert(REQUEST_ID_HEADER, v);
     }
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     headers.append(header::VARY, HeaderValue::from_static("Authorization"));
     if !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

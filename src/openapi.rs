@@ -2,10 +2,10 @@
 //! the bearer scheme and the error answers every operation can give, so the spec states every
 //! status the service sends.
 
+use utoipa::Modify;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Content, OpenApi, RefOr, Response, ResponseBuilder};
-use utoipa::Modify;
 
 use crate::error::Problem;
 
@@ -33,13 +33,19 @@ struct Completion;
 fn problem(description: &str) -> RefOr<Response> {
     ResponseBuilder::new()
         .description(description)
-        .content("application/problem+json", Content::new(Some(utoipa::openapi::Ref::from_schema_name("Problem"))))
+        .content(
+            "application/problem+json",
+            Content::new(Some(utoipa::openapi::Ref::from_schema_name("Problem"))),
+        )
         .build()
         .into()
 }
 
 fn add(op: &mut Operation, status: &str, description: &str) {
-    op.responses.responses.entry(status.to_string()).or_insert_with(|| problem(description));
+    op.responses
+        .responses
+        .entry(status.to_string())
+        .or_insert_with(|| problem(description));
 }
 
 impl Modify for Completion {
@@ -51,7 +57,9 @@ impl Modify for Completion {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT or bt_ API token")
-                    .description(Some("An access token from /api/v1/auth/login, or an API token (bt_…)"))
+                    .description(Some(
+                        "An access token from /api/v1/auth/login, or an API token (bt_…)",
+                    ))
                     .build(),
             ),
         );
@@ -61,14 +69,24 @@ impl Modify for Completion {
 /// Adds the error answers that any operation may give, depending on what it takes.
 fn complete_operations(openapi: &mut OpenApi) {
     for item in openapi.paths.paths.values_mut() {
-        for op in [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete]
-            .into_iter()
-            .flatten()
+        for op in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
         {
             let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
             let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
             if op.request_body.is_some() {
-                add(op, "400", "The body is not JSON or does not fit the schema (the field is named)");
+                add(
+                    op,
+                    "400",
+                    "The body is not JSON or does not fit the schema (the field is named)",
+                );
                 add(op, "413", "The body is larger than 1 MiB");
                 add(op, "415", "The body is not `application/json`");
                 add(op, "422", "A field breaks a rule (the fields are named)");
@@ -76,10 +94,18 @@ fn complete_operations(openapi: &mut OpenApi) {
                 add(op, "400", "A query parameter is invalid (it is named)");
             }
             if secured {
-                add(op, "401", "Missing, invalid, expired or revoked credentials");
+                add(
+                    op,
+                    "401",
+                    "Missing, invalid, expired or revoked credentials",
+                );
                 add(op, "403", "Authenticated but not allowed");
             }
-            add(op, "500", "Unexpected error (details are in the logs under the request id)");
+            add(
+                op,
+                "500",
+                "Unexpected error (details are in the logs under the request id)",
+            );
             add(op, "503", "The database is not available");
         }
     }
@@ -102,7 +128,11 @@ impl RouteTable {
             .paths
             .iter()
             .map(|(path, item)| {
-                let segments = path.trim_matches('/').split('/').map(String::from).collect();
+                let segments = path
+                    .trim_matches('/')
+                    .split('/')
+                    .map(String::from)
+                    .collect();
                 let mut methods = Vec::new();
                 for (name, present) in [
                     ("GET", item.get.is_some()),
@@ -130,7 +160,10 @@ impl RouteTable {
         let mut found: Vec<String> = Vec::new();
         for (segments, methods) in &self.0 {
             let matches = segments.len() == given.len()
-                && segments.iter().zip(&given).all(|(t, g)| (t.starts_with('{') && !g.is_empty()) || t == g);
+                && segments
+                    .iter()
+                    .zip(&given)
+                    .all(|(t, g)| (t.starts_with('{') && !g.is_empty()) || t == g);
             if matches {
                 found.extend(methods.iter().cloned());
             }

@@ -51,28 +51,48 @@ impl PageQuery {
     pub fn check(&self, sort: &str) -> ApiResult<Paging> {
         let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(ApiError::bad_field("limit", "out_of_range", format!("must be between 1 and {MAX_LIMIT}")));
+            return Err(ApiError::bad_field(
+                "limit",
+                "out_of_range",
+                format!("must be between 1 and {MAX_LIMIT}"),
+            ));
         }
         let start = match (&self.cursor, self.page) {
             (Some(_), Some(_)) => {
-                return Err(ApiError::bad_field("page", "conflict", "use either `cursor` or `page`, not both"));
+                return Err(ApiError::bad_field(
+                    "page",
+                    "conflict",
+                    "use either `cursor` or `page`, not both",
+                ));
             }
             (None, Some(page)) => {
                 if !(1..=MAX_PAGE).contains(&page) {
-                    return Err(ApiError::bad_field("page", "out_of_range", format!("must be between 1 and {MAX_PAGE}")));
+                    return Err(ApiError::bad_field(
+                        "page",
+                        "out_of_range",
+                        format!("must be between 1 and {MAX_PAGE}"),
+                    ));
                 }
                 Start::Offset((page - 1) * limit)
             }
             (Some(cursor), None) => {
                 let cursor = Cursor::decode(cursor)?;
                 if cursor.sort != sort {
-                    return Err(ApiError::bad_field("cursor", "invalid", "this cursor belongs to another sort order"));
+                    return Err(ApiError::bad_field(
+                        "cursor",
+                        "invalid",
+                        "this cursor belongs to another sort order",
+                    ));
                 }
                 Start::After(Some(cursor))
             }
             (None, None) => Start::After(None),
         };
-        Ok(Paging { limit, start, with_total: self.with_total.unwrap_or(false) || self.page.is_some() })
+        Ok(Paging {
+            limit,
+            start,
+            with_total: self.with_total.unwrap_or(false) || self.page.is_some(),
+        })
     }
 }
 
@@ -99,22 +119,26 @@ impl Cursor {
         if text.len() > 1024 {
             return Err(bad());
         }
-        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text).map_err(|_| bad())?;
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(text)
+            .map_err(|_| bad())?;
         serde_json::from_slice(&bytes).map_err(|_| bad())
     }
 
     /// The cursor's value as text (for text and instant sort keys).
     pub fn text(&self) -> ApiResult<&str> {
-        self.value
-            .as_str()
-            .ok_or_else(|| ApiError::bad_field("cursor", "invalid", "not a cursor returned by this API"))
+        self.value.as_str().ok_or_else(|| {
+            ApiError::bad_field("cursor", "invalid", "not a cursor returned by this API")
+        })
     }
 
     /// The cursor's value as an instant.
     pub fn instant(&self) -> ApiResult<chrono::DateTime<chrono::Utc>> {
         chrono::DateTime::parse_from_rfc3339(self.text()?)
             .map(|t| t.with_timezone(&chrono::Utc))
-            .map_err(|_| ApiError::bad_field("cursor", "invalid", "not a cursor returned by this API"))
+            .map_err(|_| {
+                ApiError::bad_field("cursor", "invalid", "not a cursor returned by this API")
+            })
     }
 }
 
@@ -126,8 +150,14 @@ pub struct Sort<F> {
 }
 
 /// Parses `sort` (`field` or `-field`) against a whitelist of (name, field).
-pub fn parse_sort<F: Copy>(given: Option<&str>, allowed: &[(&str, F)], default: Sort<F>) -> ApiResult<Sort<F>> {
-    let Some(given) = given else { return Ok(default) };
+pub fn parse_sort<F: Copy>(
+    given: Option<&str>,
+    allowed: &[(&str, F)],
+    default: Sort<F>,
+) -> ApiResult<Sort<F>> {
+    let Some(given) = given else {
+        return Ok(default);
+    };
     let (name, descending) = match given.strip_prefix('-') {
         Some(rest) => (rest, true),
         None => (given, false),
@@ -135,10 +165,20 @@ pub fn parse_sort<F: Copy>(given: Option<&str>, allowed: &[(&str, F)], default: 
     allowed
         .iter()
         .find(|(n, _)| *n == name)
-        .map(|(_, field)| Sort { field: *field, descending })
+        .map(|(_, field)| Sort {
+            field: *field,
+            descending,
+        })
         .ok_or_else(|| {
             let names: Vec<&str> = allowed.iter().map(|(n, _)| *n).collect();
-            ApiError::bad_field("sort", "invalid", format!("must be one of {} (prefix `-` for descending)", names.join(", ")))
+            ApiError::bad_field(
+                "sort",
+                "invalid",
+                format!(
+                    "must be one of {} (prefix `-` for descending)",
+                    names.join(", ")
+                ),
+            )
         })
 }
 
@@ -173,8 +213,19 @@ impl<T: ToSchema> ListResponse<T> {
     ) -> Self {
         let more = rows.len() as i64 > paging.limit;
         rows.truncate(paging.limit as usize);
-        let next_cursor = if more { rows.last().map(|r| cursor_of(r).encode()) } else { None };
-        ListResponse { data: rows.into_iter().map(view).collect(), meta: Meta { limit: paging.limit, next_cursor, total } }
+        let next_cursor = if more {
+            rows.last().map(|r| cursor_of(r).encode())
+        } else {
+            None
+        };
+        ListResponse {
+            data: rows.into_iter().map(view).collect(),
+            meta: Meta {
+                limit: paging.limit,
+                next_cursor,
+                total,
+            },
+        }
     }
 }
 
@@ -184,43 +235,79 @@ mod tests {
 
     #[test]
     fn limits_are_checked() {
-        let q = |limit| PageQuery { limit: Some(limit), ..Default::default() };
+        let q = |limit| PageQuery {
+            limit: Some(limit),
+            ..Default::default()
+        };
         assert!(q(0).check("x").is_err());
         assert!(q(101).check("x").is_err());
         assert_eq!(q(100).check("x").unwrap().limit, 100);
-        assert_eq!(PageQuery::default().check("x").unwrap().limit, DEFAULT_LIMIT);
+        assert_eq!(
+            PageQuery::default().check("x").unwrap().limit,
+            DEFAULT_LIMIT
+        );
     }
 
     #[test]
     fn garbage_cursors_are_bad_requests() {
         for bad in ["nope", "!!!", "eyJ4IjoxfQ", &"A".repeat(2000)] {
-            let q = PageQuery { cursor: Some(bad.to_string()), ..Default::default() };
-            assert!(matches!(q.check("x"), Err(ApiError::BadRequest { .. })), "{bad}");
+            let q = PageQuery {
+                cursor: Some(bad.to_string()),
+                ..Default::default()
+            };
+            assert!(
+                matches!(q.check("x"), Err(ApiError::BadRequest { .. })),
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn cursors_round_trip_and_remember_their_sort() {
-        let c = Cursor { sort: "email".into(), value: "a@b.vn".into(), id: Uuid::now_v7() };
-        let q = PageQuery { cursor: Some(c.encode()), ..Default::default() };
+        let c = Cursor {
+            sort: "email".into(),
+            value: "a@b.vn".into(),
+            id: Uuid::now_v7(),
+        };
+        let q = PageQuery {
+            cursor: Some(c.encode()),
+            ..Default::default()
+        };
         assert!(matches!(q.check("email").unwrap().start, Start::After(Some(ref d)) if *d == c));
         assert!(q.check("-created_at").is_err());
     }
 
     #[test]
     fn page_implies_total_and_excludes_cursor() {
-        let q = PageQuery { page: Some(3), limit: Some(10), ..Default::default() };
+        let q = PageQuery {
+            page: Some(3),
+            limit: Some(10),
+            ..Default::default()
+        };
         let p = q.check("x").unwrap();
         assert!(p.with_total && matches!(p.start, Start::Offset(20)));
-        let q = PageQuery { page: Some(1), cursor: Some("x".into()), ..Default::default() };
+        let q = PageQuery {
+            page: Some(1),
+            cursor: Some("x".into()),
+            ..Default::default()
+        };
         assert!(q.check("x").is_err());
     }
 
     #[test]
     fn sorts_are_whitelisted() {
         let allowed = [("email", 1), ("created_at", 2)];
-        let default = Sort { field: 2, descending: true };
-        assert_eq!(parse_sort(Some("-email"), &allowed, default).unwrap(), Sort { field: 1, descending: true });
+        let default = Sort {
+            field: 2,
+            descending: true,
+        };
+        assert_eq!(
+            parse_sort(Some("-email"), &allowed, default).unwrap(),
+            Sort {
+                field: 1,
+                descending: true
+            }
+        );
         assert_eq!(parse_sort(None, &allowed, default).unwrap(), default);
         assert!(parse_sort(Some("password_hash"), &allowed, default).is_err());
     }

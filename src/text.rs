@@ -5,25 +5,27 @@ use unicode_normalization::{UnicodeNormalization, is_nfc_quick};
 
 /// Returns `s` in Unicode NFC (composed), the form every stored text is kept in.
 pub fn nfc(s: &str) -> String {
-    match is_nfc_quick(s.chars()) {
-        unicode_normalization::IsNormalized::Yes => s.to_string(),
-        _ => s.nfc().collect(),
+    if is_nfc(s) {
+        s.to_string()
+    } else {
+        s.nfc().collect()
     }
 }
 
 /// Normalises every string (and object key) in a JSON value to NFC, in place.
+fn is_nfc(s: &str) -> bool {
+    matches!(
+        is_nfc_quick(s.chars()),
+        unicode_normalization::IsNormalized::Yes
+    )
+}
+
 pub fn nfc_json(value: &mut serde_json::Value) {
     match value {
-        serde_json::Value::String(s) => {
-            if !matches!(is_nfc_quick(s.chars()), unicode_normalization::IsNormalized::Yes) {
-                *s = s.nfc().collect();
-            }
-        }
+        serde_json::Value::String(s) if !is_nfc(s) => *s = s.nfc().collect(),
         serde_json::Value::Array(items) => items.iter_mut().for_each(nfc_json),
         serde_json::Value::Object(map) => {
-            let needs_key_fix = map
-                .keys()
-                .any(|k| !matches!(is_nfc_quick(k.chars()), unicode_normalization::IsNormalized::Yes));
+            let needs_key_fix = map.keys().any(|k| !is_nfc(k));
             if needs_key_fix {
                 let old = std::mem::take(map);
                 for (k, v) in old {
@@ -48,7 +50,11 @@ pub fn parse_email(input: &str) -> Result<String, NotAnEmail> {
         return Err(NotAnEmail);
     }
     let (local, domain) = email.rsplit_once('@').ok_or(NotAnEmail)?;
-    let bad = |s: &str| s.is_empty() || s.chars().any(|c| c.is_whitespace() || c.is_control() || c == '@');
+    let bad = |s: &str| {
+        s.is_empty()
+            || s.chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '@')
+    };
     if bad(local) || bad(domain) || local.chars().count() > 64 {
         return Err(NotAnEmail);
     }
@@ -85,14 +91,22 @@ mod tests {
         let nfd: String = "Lò Văn Cương".nfd().collect();
         let mut v = serde_json::json!({ nfd.clone(): [nfd.clone(), 1, {"x": nfd}] });
         nfc_json(&mut v);
-        assert_eq!(v, serde_json::json!({"Lò Văn Cương": ["Lò Văn Cương", 1, {"x": "Lò Văn Cương"}]}));
+        assert_eq!(
+            v,
+            serde_json::json!({"Lò Văn Cương": ["Lò Văn Cương", 1, {"x": "Lò Văn Cương"}]})
+        );
     }
 
     #[test]
     fn emails() {
-        assert_eq!(parse_email("  Editor@LaiChau.gov.vn ").unwrap(), "Editor@LaiChau.gov.vn");
+        assert_eq!(
+            parse_email("  Editor@LaiChau.gov.vn ").unwrap(),
+            "Editor@LaiChau.gov.vn"
+        );
         assert!(parse_email("admin@localhost").is_ok());
-        for bad in ["", "x", "@a.vn", "a@", "a b@c.vn", "a@b", "a@.vn", "a@b..vn", "a@@b.vn"] {
+        for bad in [
+            "", "x", "@a.vn", "a@", "a b@c.vn", "a@b", "a@.vn", "a@b..vn", "a@@b.vn",
+        ] {
             assert_eq!(parse_email(bad), Err(NotAnEmail), "{bad}");
         }
         assert_eq!(email_key("Editor@LaiChau.gov.vn"), "editor@laichau.gov.vn");

@@ -27,27 +27,53 @@ fn admin_only(caller: &Caller, access: Access) -> ApiResult<()> {
         headers(("Location" = String, description = "URL of the new token"))))
 )]
 #[post("/api-tokens")]
-pub async fn create_token(state: web::Data<AppState>, caller: Caller, body: Json<CreateApiToken>) -> ApiResult<HttpResponse> {
+pub async fn create_token(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: Json<CreateApiToken>,
+) -> ApiResult<HttpResponse> {
     admin_only(&caller, Access::Write)?;
     let body = body.0;
     let name = body.name.trim().to_string();
     let mut errors = Vec::new();
     match name.chars().count() {
         0 => errors.push(FieldError::new("name", "required", "must not be empty")),
-        n if n > 200 => errors.push(FieldError::new("name", "too_long", "at most 200 characters")),
+        n if n > 200 => errors.push(FieldError::new(
+            "name",
+            "too_long",
+            "at most 200 characters",
+        )),
         _ => {}
     }
     if body.expires_at.is_some_and(|t| t <= Utc::now()) {
-        errors.push(FieldError::new("expires_at", "in_the_past", "must be in the future"));
+        errors.push(FieldError::new(
+            "expires_at",
+            "in_the_past",
+            "must be in the future",
+        ));
     }
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
     let secret = new_secret(API_TOKEN_PREFIX);
     let mut conn = state.pool.get().await?;
-    let row = model::create(&mut conn, caller.user_id, &name, body.scope.as_str(), body.expires_at, &secret).await?;
+    let row = model::create(
+        &mut conn,
+        caller.user_id,
+        &name,
+        body.scope.as_str(),
+        body.expires_at,
+        &secret,
+    )
+    .await?;
     let location = format!("/api/v1/api-tokens/{}", row.id);
-    http::created(&CreatedApiToken { token_info: row.into(), token: secret }, Some(location))
+    http::created(
+        &CreatedApiToken {
+            token_info: row.into(),
+            token: secret,
+        },
+        Some(location),
+    )
 }
 
 /// List API tokens (never their secrets), newest first.
@@ -58,12 +84,19 @@ pub async fn create_token(state: web::Data<AppState>, caller: Caller, body: Json
     responses((status = 200, description = "A page of tokens", body = ListResponse<ApiTokenView>))
 )]
 #[get("/api-tokens")]
-pub async fn list_tokens(state: web::Data<AppState>, caller: Caller, paging: Query<PageQuery>) -> ApiResult<HttpResponse> {
+pub async fn list_tokens(
+    state: web::Data<AppState>,
+    caller: Caller,
+    paging: Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
     admin_only(&caller, Access::Read)?;
     let paging = paging.0.check(model::SORT)?;
     let mut conn = state.pool.get().await?;
     let (rows, total) = model::list(&mut conn, &paging).await?;
-    http::list(&ListResponse::from_rows(rows, &paging, total, model::cursor_of, ApiTokenView::from), Cache::Private)
+    http::list(
+        &ListResponse::from_rows(rows, &paging, total, model::cursor_of, ApiTokenView::from),
+        Cache::Private,
+    )
 }
 
 /// Get an API token (without its secret).
@@ -78,10 +111,17 @@ pub async fn list_tokens(state: web::Data<AppState>, caller: Caller, paging: Que
     )
 )]
 #[get("/api-tokens/{id}")]
-pub async fn get_token(req: HttpRequest, state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+pub async fn get_token(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
     admin_only(&caller, Access::Read)?;
     let mut conn = state.pool.get().await?;
-    let row = model::find(&mut conn, *id).await?.ok_or_else(|| ApiError::NotFound("no such API token".into()))?;
+    let row = model::find(&mut conn, *id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("no such API token".into()))?;
     http::item(&req, &ApiTokenView::from(row), Cache::Private)
 }
 
@@ -96,7 +136,11 @@ pub async fn get_token(req: HttpRequest, state: web::Data<AppState>, caller: Cal
     )
 )]
 #[delete("/api-tokens/{id}")]
-pub async fn delete_token(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+pub async fn delete_token(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
     admin_only(&caller, Access::Write)?;
     let mut conn = state.pool.get().await?;
     if model::delete(&mut conn, *id).await? {
@@ -107,5 +151,8 @@ pub async fn delete_token(state: web::Data<AppState>, caller: Caller, id: web::P
 }
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(create_token).service(list_tokens).service(get_token).service(delete_token);
+    cfg.service(create_token)
+        .service(list_tokens)
+        .service(get_token)
+        .service(delete_token);
 }

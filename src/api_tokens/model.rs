@@ -65,7 +65,12 @@ pub async fn create(
         ))
         .execute(conn)
         .await?;
-    Ok(api_tokens::table.inner_join(users::table).filter(api_tokens::id.eq(id)).select(COLUMNS).first(conn).await?)
+    Ok(api_tokens::table
+        .inner_join(users::table)
+        .filter(api_tokens::id.eq(id))
+        .select(COLUMNS)
+        .first(conn)
+        .await?)
 }
 
 pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<Option<ApiTokenRow>> {
@@ -79,12 +84,22 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<Option<Ap
 }
 
 /// Newest first.
-pub async fn list(conn: &mut AsyncPgConnection, paging: &Paging) -> ApiResult<(Vec<ApiTokenRow>, Option<i64>)> {
-    let mut query = api_tokens::table.inner_join(users::table).select(COLUMNS).into_boxed();
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    paging: &Paging,
+) -> ApiResult<(Vec<ApiTokenRow>, Option<i64>)> {
+    let mut query = api_tokens::table
+        .inner_join(users::table)
+        .select(COLUMNS)
+        .into_boxed();
     match &paging.start {
         Start::After(Some(cursor)) => {
             let at = cursor.instant()?;
-            query = query.filter(api_tokens::created_at.lt(at).or(api_tokens::created_at.eq(at).and(api_tokens::id.lt(cursor.id))));
+            query = query.filter(
+                api_tokens::created_at.lt(at).or(api_tokens::created_at
+                    .eq(at)
+                    .and(api_tokens::id.lt(cursor.id))),
+            );
         }
         Start::Offset(offset) => query = query.offset(*offset),
         Start::After(None) => {}
@@ -94,12 +109,20 @@ pub async fn list(conn: &mut AsyncPgConnection, paging: &Paging) -> ApiResult<(V
         .limit(paging.limit + 1)
         .load(conn)
         .await?;
-    let total = if paging.with_total { Some(api_tokens::table.count().get_result(conn).await?) } else { None };
+    let total = if paging.with_total {
+        Some(api_tokens::table.count().get_result(conn).await?)
+    } else {
+        None
+    };
     Ok((rows, total))
 }
 
 pub fn cursor_of(row: &ApiTokenRow) -> Cursor {
-    Cursor { sort: SORT.into(), value: serde_json::Value::String(row.created_at.to_rfc3339()), id: row.id }
+    Cursor {
+        sort: SORT.into(),
+        value: serde_json::Value::String(row.created_at.to_rfc3339()),
+        id: row.id,
+    }
 }
 
 /// The only order of the list.
@@ -107,5 +130,8 @@ pub const SORT: &str = "-created_at";
 
 /// Revokes (deletes) a token; `false` when there was none.
 pub async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<bool> {
-    Ok(diesel::delete(api_tokens::table.find(id)).execute(conn).await? > 0)
+    Ok(diesel::delete(api_tokens::table.find(id))
+        .execute(conn)
+        .await?
+        > 0)
 }

@@ -54,7 +54,10 @@ impl From<ApiTokenRow> for ApiTokenView {
             expires_at: r.expires_at,
             last_used_at: r.last_used_at,
             created_at: r.created_at,
-            owner: TokenOwner { id: r.owner_id, display_name: r.owner_display_name },
+            owner: TokenOwner {
+                id: r.owner_id,
+                display_name: r.owner_display_name,
+            },
         }
     }
 }

@@ -13,9 +13,23 @@ fn wrong_credentials() -> ApiError {
     ApiError::Unauthorized("wrong email or password".into())
 }
 
-fn tokens(state: &AppState, user_id: uuid::Uuid, role: &str, session_id: uuid::Uuid, refresh_token: String) -> ApiResult<TokenResponse> {
-    let access_token = state.jwt.issue(user_id, role, session_id).map_err(ApiError::Internal)?;
-    Ok(TokenResponse { access_token, token_type: "Bearer".into(), expires_in: state.jwt.ttl_secs, refresh_token })
+fn tokens(
+    state: &AppState,
+    user_id: uuid::Uuid,
+    role: &str,
+    session_id: uuid::Uuid,
+    refresh_token: String,
+) -> ApiResult<TokenResponse> {
+    let access_token = state
+        .jwt
+        .issue(user_id, role, session_id)
+        .map_err(ApiError::Internal)?;
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer".into(),
+        expires_in: state.jwt.ttl_secs,
+        refresh_token,
+    })
 }
 
 /// Log in with email and password.
@@ -34,7 +48,11 @@ fn tokens(state: &AppState, user_id: uuid::Uuid, role: &str, session_id: uuid::U
     )
 )]
 #[post("/auth/login")]
-pub async fn login(req: HttpRequest, state: web::Data<AppState>, body: Json<LoginRequest>) -> ApiResult<HttpResponse> {
+pub async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: Json<LoginRequest>,
+) -> ApiResult<HttpResponse> {
     let LoginRequest { email, password } = body.0;
     let email_key = text::email_key(email.trim());
     let ip = client_ip(&req, &state.config.trusted_proxies);
@@ -47,8 +65,12 @@ pub async fn login(req: HttpRequest, state: web::Data<AppState>, body: Json<Logi
     }
     let account = model::find_login_account(&mut conn, &email_key).await?;
     let too_long = password.chars().count() > password::MAX_LEN;
-    let hash = account.as_ref().filter(|a| !a.disabled && !too_long).map(|a| a.password_hash.clone());
-    let password_ok = password::verify(if too_long { String::new() } else { password }, hash).await?;
+    let hash = account
+        .as_ref()
+        .filter(|a| !a.disabled && !too_long)
+        .map(|a| a.password_hash.clone());
+    let password_ok =
+        password::verify(if too_long { String::new() } else { password }, hash).await?;
     let Some(account) = account.filter(|_| password_ok) else {
         throttle::record_failure(&mut conn, &email_key, ip).await?;
         return Err(wrong_credentials());
@@ -57,7 +79,10 @@ pub async fn login(req: HttpRequest, state: web::Data<AppState>, body: Json<Logi
     let (session_id, refresh_token) =
         model::create_session(&mut conn, account.id, state.config.refresh_token_ttl_secs).await?;
     tracing::info!(user_id = %account.id, %session_id, "login");
-    list(&tokens(&state, account.id, &account.role, session_id, refresh_token)?, Cache::Private)
+    list(
+        &tokens(&state, account.id, &account.role, session_id, refresh_token)?,
+        Cache::Private,
+    )
 }
 
 /// Exchange a refresh token for a new pair.
@@ -73,16 +98,27 @@ pub async fn login(req: HttpRequest, state: web::Data<AppState>, body: Json<Logi
     )
 )]
 #[post("/auth/refresh")]
-pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> ApiResult<HttpResponse> {
+pub async fn refresh(
+    state: web::Data<AppState>,
+    body: Json<RefreshRequest>,
+) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     match model::rotate_refresh_token(&mut conn, &body.0.refresh_token).await? {
-        model::Refresh::Rotated { user_id, role, session_id, refresh_token } => {
-            list(&tokens(&state, user_id, &role, session_id, refresh_token)?, Cache::Private)
-        }
+        model::Refresh::Rotated {
+            user_id,
+            role,
+            session_id,
+            refresh_token,
+        } => list(
+            &tokens(&state, user_id, &role, session_id, refresh_token)?,
+            Cache::Private,
+        ),
         model::Refresh::Reused => Err(ApiError::Unauthorized(
             "this refresh token was already used; the login session has been revoked".into(),
         )),
-        model::Refresh::Invalid => Err(ApiError::Unauthorized("the refresh token is invalid, expired or revoked".into())),
+        model::Refresh::Invalid => Err(ApiError::Unauthorized(
+            "the refresh token is invalid, expired or revoked".into(),
+        )),
     }
 }
 
@@ -99,7 +135,10 @@ pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> 
     )
 )]
 #[post("/auth/logout")]
-pub async fn logout(state: web::Data<AppState>, body: Json<RefreshRequest>) -> ApiResult<HttpResponse> {
+pub async fn logout(
+    state: web::Data<AppState>,
+    body: Json<RefreshRequest>,
+) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     if model::logout(&mut conn, &body.0.refresh_token).await? {
         Ok(HttpResponse::NoContent().finish())
@@ -118,7 +157,15 @@ pub async fn logout(state: web::Data<AppState>, body: Json<RefreshRequest>) -> A
 pub async fn me(caller: Caller) -> ApiResult<HttpResponse> {
     let credential = match caller.credential.clone() {
         Credential::Session { session_id } => CredentialView::Session { session_id },
-        Credential::ApiToken { token_id, name, scope } => CredentialView::ApiToken { token_id, name, scope },
+        Credential::ApiToken {
+            token_id,
+            name,
+            scope,
+        } => CredentialView::ApiToken {
+            token_id,
+            name,
+            scope,
+        },
     };
     let me = MeResponse {
         id: caller.user_id,
@@ -133,5 +180,8 @@ pub async fn me(caller: Caller) -> ApiResult<HttpResponse> {
 
 /// Registers the routes of this module.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(login).service(refresh).service(logout).service(me);
+    cfg.service(login)
+        .service(refresh)
+        .service(logout)
+        .service(me);
 }

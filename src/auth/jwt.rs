@@ -76,7 +76,10 @@ impl JwtKeys {
 
 /// The configured secret, or the one kept in `<data_dir>/jwt-secret` (generated on first use,
 /// file mode 600), so that restarts keep sessions valid.
-pub fn load_or_create_secret(configured: Option<&Secret>, data_dir: &Path) -> Result<Secret, String> {
+pub fn load_or_create_secret(
+    configured: Option<&Secret>,
+    data_dir: &Path,
+) -> Result<Secret, String> {
     if let Some(secret) = configured {
         return Ok(secret.clone());
     }
@@ -86,7 +89,12 @@ pub fn load_or_create_secret(configured: Option<&Secret>, data_dir: &Path) -> Re
             tracing::info!(path = %path.display(), "BANTIN_JWT_SECRET is not set; using the generated secret kept in the data dir");
             return Ok(Secret::new(text.trim()));
         }
-        Ok(_) => return Err(format!("{} holds a secret shorter than 32 bytes; delete it to generate a new one", path.display())),
+        Ok(_) => {
+            return Err(format!(
+                "{} holds a secret shorter than 32 bytes; delete it to generate a new one",
+                path.display()
+            ));
+        }
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
             return Err(format!("cannot read {}: {e}", path.display()));
         }
@@ -95,7 +103,8 @@ pub fn load_or_create_secret(configured: Option<&Secret>, data_dir: &Path) -> Re
     let mut bytes = [0u8; 48];
     rand::rng().fill_bytes(&mut bytes);
     let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
-    std::fs::create_dir_all(data_dir).map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+    std::fs::create_dir_all(data_dir)
+        .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
     write_private(&path, &secret).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     tracing::warn!(
         path = %path.display(),
@@ -108,7 +117,11 @@ pub fn load_or_create_secret(configured: Option<&Secret>, data_dir: &Path) -> Re
 fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
     file.write_all(contents.as_bytes())?;
     file.sync_all()
 }
@@ -126,13 +139,22 @@ mod tests {
         let (u, s) = (Uuid::now_v7(), Uuid::now_v7());
         let token = keys().issue(u, "editor", s).unwrap();
         let claims = keys().verify(&token).unwrap();
-        assert_eq!((claims.sub, claims.sid, claims.role.as_str()), (u, s, "editor"));
+        assert_eq!(
+            (claims.sub, claims.sid, claims.role.as_str()),
+            (u, s, "editor")
+        );
     }
 
     #[test]
     fn other_secret_is_refused() {
-        let token = keys().issue(Uuid::now_v7(), "admin", Uuid::now_v7()).unwrap();
-        assert!(JwtKeys::new(&Secret::new("z".repeat(32)), 900).verify(&token).is_none());
+        let token = keys()
+            .issue(Uuid::now_v7(), "admin", Uuid::now_v7())
+            .unwrap();
+        assert!(
+            JwtKeys::new(&Secret::new("z".repeat(32)), 900)
+                .verify(&token)
+                .is_none()
+        );
     }
 
     #[test]
@@ -143,7 +165,10 @@ mod tests {
         assert_eq!(a, b);
         assert!(a.expose().len() >= 32);
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(dir.join("jwt-secret")).unwrap().permissions().mode();
+        let mode = std::fs::metadata(dir.join("jwt-secret"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
         std::fs::remove_dir_all(dir).unwrap();
     }

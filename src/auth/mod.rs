@@ -85,7 +85,11 @@ pub enum Credential {
     /// An access token of a login session.
     Session { session_id: Uuid },
     /// An integrator's API token; it acts as an editor within its scope.
-    ApiToken { token_id: Uuid, name: String, scope: TokenScope },
+    ApiToken {
+        token_id: Uuid,
+        name: String,
+        scope: TokenScope,
+    },
 }
 
 /// Whether an action only reads or also writes.
@@ -118,13 +122,21 @@ impl Caller {
     /// 403 unless the caller acts with at least `min` and, for writes, holds a token that may
     /// write. One line in a handler: `caller.require(Role::Admin, Access::Write)?`.
     pub fn require(&self, min: Role, access: Access) -> ApiResult<()> {
-        if let Credential::ApiToken { scope: TokenScope::Read, .. } = self.credential
+        if let Credential::ApiToken {
+            scope: TokenScope::Read,
+            ..
+        } = self.credential
             && access == Access::Write
         {
-            return Err(ApiError::Forbidden("this API token has the `read` scope".into()));
+            return Err(ApiError::Forbidden(
+                "this API token has the `read` scope".into(),
+            ));
         }
         if self.role() < min {
-            return Err(ApiError::Forbidden(format!("this needs the `{}` role", min.as_str())));
+            return Err(ApiError::Forbidden(format!(
+                "this needs the `{}` role",
+                min.as_str()
+            )));
         }
         Ok(())
     }
@@ -133,7 +145,9 @@ impl Caller {
     pub fn require_session(&self) -> ApiResult<()> {
         match self.credential {
             Credential::Session { .. } => Ok(()),
-            Credential::ApiToken { .. } => Err(ApiError::Forbidden("API tokens cannot manage users or tokens".into())),
+            Credential::ApiToken { .. } => Err(ApiError::Forbidden(
+                "API tokens cannot manage users or tokens".into(),
+            )),
         }
     }
 }
@@ -149,9 +163,9 @@ impl FromRequest for Caller {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            authenticate(&req)
-                .await?
-                .ok_or_else(|| ApiError::Unauthorized("this needs a bearer token (Authorization: Bearer …)".into()))
+            authenticate(&req).await?.ok_or_else(|| {
+                ApiError::Unauthorized("this needs a bearer token (Authorization: Bearer …)".into())
+            })
         })
     }
 }
@@ -177,7 +191,9 @@ async fn authenticate(req: &HttpRequest) -> ApiResult<Option<Caller>> {
     let value = value.to_str().map_err(|_| bad())?;
     let (scheme, token) = value.split_once(' ').ok_or_else(bad)?;
     if !scheme.eq_ignore_ascii_case("bearer") {
-        return Err(ApiError::Unauthorized("only Bearer credentials are accepted".into()));
+        return Err(ApiError::Unauthorized(
+            "only Bearer credentials are accepted".into(),
+        ));
     }
     let token = token.trim();
     let state = req
@@ -211,5 +227,9 @@ pub fn client_ip(req: &HttpRequest, trusted: &[IpNet]) -> IpAddr {
         .flat_map(|v| v.split(','))
         .filter_map(|s| s.trim().parse().ok())
         .collect();
-    forwarded.into_iter().rev().find(|ip| !is_trusted(ip)).unwrap_or(peer)
+    forwarded
+        .into_iter()
+        .rev()
+        .find(|ip| !is_trusted(ip))
+        .unwrap_or(peer)
 }

@@ -23,7 +23,10 @@ pub fn hash_secret(secret: &str) -> Vec<u8> {
 pub fn new_secret(prefix: &str) -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
-    format!("{prefix}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+    format!(
+        "{prefix}{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    )
 }
 
 fn role_of(s: &str) -> ApiResult<Role> {
@@ -48,21 +51,43 @@ pub async fn caller_for_session(
         .await
         .optional()?;
     row.map(|(user_id, email, display_name, role)| {
-        Ok(Caller { user_id, email, display_name, user_role: role_of(&role)?, credential: Credential::Session { session_id } })
+        Ok(Caller {
+            user_id,
+            email,
+            display_name,
+            user_role: role_of(&role)?,
+            credential: Credential::Session { session_id },
+        })
     })
     .transpose()
 }
 
 /// The caller behind an API token, if it exists, has not expired and its owner is enabled.
 /// Records `last_used_at` (at most once a minute, to keep reads cheap).
-pub async fn caller_for_api_token(conn: &mut AsyncPgConnection, token_hash: &[u8]) -> ApiResult<Option<Caller>> {
+pub async fn caller_for_api_token(
+    conn: &mut AsyncPgConnection,
+    token_hash: &[u8],
+) -> ApiResult<Option<Caller>> {
     let now = Utc::now();
-    type Row = (Uuid, String, String, Option<DateTime<Utc>>, Uuid, String, String, String);
+    type Row = (
+        Uuid,
+        String,
+        String,
+        Option<DateTime<Utc>>,
+        Uuid,
+        String,
+        String,
+        String,
+    );
     let row: Option<Row> = api_tokens::table
         .inner_join(users::table)
         .filter(api_tokens::token_hash.eq(token_hash))
         .filter(users::disabled.eq(false))
-        .filter(api_tokens::expires_at.is_null().or(api_tokens::expires_at.gt(now)))
+        .filter(
+            api_tokens::expires_at
+                .is_null()
+                .or(api_tokens::expires_at.gt(now)),
+        )
         .select((
             api_tokens::id,
             api_tokens::name,
@@ -85,13 +110,18 @@ pub async fn caller_for_api_token(conn: &mut AsyncPgConnection, token_hash: &[u8
             .execute(conn)
             .await?;
     }
-    let scope = TokenScope::parse(&scope).ok_or_else(|| ApiError::internal("unknown token scope in database"))?;
+    let scope = TokenScope::parse(&scope)
+        .ok_or_else(|| ApiError::internal("unknown token scope in database"))?;
     Ok(Some(Caller {
         user_id,
         email,
         display_name,
         user_role: role_of(&role)?,
-        credential: Credential::ApiToken { token_id, name, scope },
+        credential: Credential::ApiToken {
+            token_id,
+            name,
+            scope,
+        },
     }))
 }
 
@@ -104,41 +134,79 @@ pub struct LoginAccount {
 }
 
 /// Finds an account by email, whatever its case.
-pub async fn find_login_account(conn: &mut AsyncPgConnection, email_key: &str) -> ApiResult<Option<LoginAccount>> {
+pub async fn find_login_account(
+    conn: &mut AsyncPgConnection,
+    email_key: &str,
+) -> ApiResult<Option<LoginAccount>> {
     let row: Option<(Uuid, String, String, bool)> = users::table
         .filter(lower(users::email).eq(email_key))
-        .select((users::id, users::role, users::password_hash, users::disabled))
+        .select((
+            users::id,
+            users::role,
+            users::password_hash,
+            users::disabled,
+        ))
         .first(conn)
         .await
         .optional()?;
-    Ok(row.map(|(id, role, password_hash, disabled)| LoginAccount { id, role, password_hash, disabled }))
+    Ok(row.map(|(id, role, password_hash, disabled)| LoginAccount {
+        id,
+        role,
+        password_hash,
+        disabled,
+    }))
 }
 
 /// Starts a login session; returns its id and its first refresh token.
-pub async fn create_session(conn: &mut AsyncPgConnection, user_id: Uuid, ttl_secs: u64) -> ApiResult<(Uuid, String)> {
+pub async fn create_session(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    ttl_secs: u64,
+) -> ApiResult<(Uuid, String)> {
     let session_id = Uuid::now_v7();
     let refresh = new_secret("rt_");
     let hash = hash_secret(&refresh);
     let expires_at = Utc::now() + Duration::seconds(ttl_secs as i64);
     conn.transaction::<_, ApiError, _>(async move |conn| {
-            diesel::insert_into(sessions::table)
-                .values((sessions::id.eq(session_id), sessions::user_id.eq(user_id), sessions::expires_at.eq(expires_at)))
-                .execute(conn)
-                .await?;
-            diesel::insert_into(refresh_tokens::table)
-                .values((refresh_tokens::token_hash.eq(hash), refresh_tokens::session_id.eq(session_id)))
-                .execute(conn)
-                .await?;
-            Ok(())
-        })
+        diesel::insert_into(sessions::table)
+            .values((
+                sessions::id.eq(session_id),
+                sessions::user_id.eq(user_id),
+                sessions::expires_at.eq(expires_at),
+            ))
+            .execute(conn)
+            .await?;
+        diesel::insert_into(refresh_tokens::table)
+            .values((
+                refresh_tokens::token_hash.eq(hash),
+                refresh_tokens::session_id.eq(session_id),
+            ))
+            .execute(conn)
+            .await?;
+        Ok(())
+    })
     .await?;
     Ok((session_id, refresh))
 }
 
+/// used_at, session id, user id, session revoked_at, session expires_at.
+type RefreshRow = (
+    Option<DateTime<Utc>>,
+    Uuid,
+    Uuid,
+    Option<DateTime<Utc>>,
+    DateTime<Utc>,
+);
+
 /// The result of presenting a refresh token.
 pub enum Refresh {
     /// A new refresh token was issued in the same session.
-    Rotated { user_id: Uuid, role: String, session_id: Uuid, refresh_token: String },
+    Rotated {
+        user_id: Uuid,
+        role: String,
+        session_id: Uuid,
+        refresh_token: String,
+    },
     /// The token had been used already: the session is now revoked.
     Reused,
     /// Unknown token, or a session that is revoked, expired or whose user is disabled.
@@ -149,7 +217,7 @@ pub enum Refresh {
 pub async fn rotate_refresh_token(conn: &mut AsyncPgConnection, token: &str) -> ApiResult<Refresh> {
     let hash = hash_secret(token);
     conn.transaction::<_, ApiError, _>(async move |conn| {
-            let row: Option<(Option<DateTime<Utc>>, Uuid, Uuid, Option<DateTime<Utc>>, DateTime<Utc>)> = refresh_tokens::table
+            let row: Option<RefreshRow> = refresh_tokens::table
                 .inner_join(sessions::table)
                 .filter(refresh_tokens::token_hash.eq(&hash))
                 .select((
@@ -197,11 +265,22 @@ pub async fn rotate_refresh_token(conn: &mut AsyncPgConnection, token: &str) -> 
     .await
 }
 
-async fn revoke_session(conn: &mut AsyncPgConnection, session_id: Uuid, reason: &str) -> ApiResult<()> {
-    diesel::update(sessions::table.find(session_id).filter(sessions::revoked_at.is_null()))
-        .set((sessions::revoked_at.eq(Utc::now()), sessions::revoke_reason.eq(reason)))
-        .execute(conn)
-        .await?;
+async fn revoke_session(
+    conn: &mut AsyncPgConnection,
+    session_id: Uuid,
+    reason: &str,
+) -> ApiResult<()> {
+    diesel::update(
+        sessions::table
+            .find(session_id)
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set((
+        sessions::revoked_at.eq(Utc::now()),
+        sessions::revoke_reason.eq(reason),
+    ))
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -224,10 +303,21 @@ pub async fn logout(conn: &mut AsyncPgConnection, token: &str) -> ApiResult<bool
 }
 
 /// Revokes every live session of a user (disabled, password changed).
-pub async fn revoke_user_sessions(conn: &mut AsyncPgConnection, user_id: Uuid, reason: &str) -> ApiResult<()> {
-    diesel::update(sessions::table.filter(sessions::user_id.eq(user_id)).filter(sessions::revoked_at.is_null()))
-        .set((sessions::revoked_at.eq(Utc::now()), sessions::revoke_reason.eq(reason)))
-        .execute(conn)
-        .await?;
+pub async fn revoke_user_sessions(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    reason: &str,
+) -> ApiResult<()> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set((
+        sessions::revoked_at.eq(Utc::now()),
+        sessions::revoke_reason.eq(reason),
+    ))
+    .execute(conn)
+    .await?;
     Ok(())
 }

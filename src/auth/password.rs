@@ -16,10 +16,18 @@ pub const MAX_LEN: usize = 256;
 pub fn check_policy(field: &str, password: &str) -> ApiResult<()> {
     let n = password.chars().count();
     if n < MIN_LEN {
-        return Err(ApiError::invalid(field, "too_short", format!("at least {MIN_LEN} characters")));
+        return Err(ApiError::invalid(
+            field,
+            "too_short",
+            format!("at least {MIN_LEN} characters"),
+        ));
     }
     if n > MAX_LEN {
-        return Err(ApiError::invalid(field, "too_long", format!("at most {MAX_LEN} characters")));
+        return Err(ApiError::invalid(
+            field,
+            "too_long",
+            format!("at most {MAX_LEN} characters"),
+        ));
     }
     Ok(())
 }
@@ -34,7 +42,9 @@ pub fn hash_blocking(password: &str) -> Result<String, String> {
 
 /// Hashes on a blocking thread.
 pub async fn hash(password: String) -> ApiResult<String> {
-    actix_web::web::block(move || hash_blocking(&password)).await?.map_err(ApiError::Internal)
+    actix_web::web::block(move || hash_blocking(&password))
+        .await?
+        .map_err(ApiError::Internal)
 }
 
 /// A fixed hash checked when the email is unknown, so that such logins take as long as real ones.
@@ -49,7 +59,9 @@ pub async fn verify(password: String, phc: Option<String>) -> ApiResult<bool> {
     let ok = actix_web::web::block(move || {
         let known = phc.is_some();
         let hash = phc.unwrap_or_else(|| dummy_hash().to_string());
-        let matches = Argon2::default().verify_password(password.as_bytes(), hash.as_str()).is_ok();
+        let matches = Argon2::default()
+            .verify_password(password.as_bytes(), hash.as_str())
+            .is_ok();
         known && matches
     })
     .await?;
@@ -64,8 +76,16 @@ mod tests {
     fn hashes_are_argon2id_and_verify() {
         let h = hash_blocking("correct horse battery").unwrap();
         assert!(h.starts_with("$argon2id$"), "{h}");
-        assert!(Argon2::default().verify_password(b"correct horse battery", h.as_str()).is_ok());
-        assert!(Argon2::default().verify_password(b"wrong horse battery", h.as_str()).is_err());
+        assert!(
+            Argon2::default()
+                .verify_password(b"correct horse battery", h.as_str())
+                .is_ok()
+        );
+        assert!(
+            Argon2::default()
+                .verify_password(b"wrong horse battery", h.as_str())
+                .is_err()
+        );
     }
 
     #[test]

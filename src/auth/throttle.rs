@@ -17,7 +17,11 @@ pub const MAX_PER_ACCOUNT: i64 = 5;
 pub const MAX_PER_ADDRESS: i64 = 20;
 
 /// Seconds until a login may be tried again, or `None` when it may be tried now.
-pub async fn retry_after(conn: &mut AsyncPgConnection, email_key: &str, ip: IpAddr) -> ApiResult<Option<u64>> {
+pub async fn retry_after(
+    conn: &mut AsyncPgConnection,
+    email_key: &str,
+    ip: IpAddr,
+) -> ApiResult<Option<u64>> {
     let now = Utc::now();
     let since = now - Duration::seconds(WINDOW_SECS);
     // The failure whose ageing out brings the count back under the limit.
@@ -39,20 +43,33 @@ pub async fn retry_after(conn: &mut AsyncPgConnection, email_key: &str, ip: IpAd
         .first(conn)
         .await
         .optional()?;
-    let until = by_account.into_iter().chain(by_address).max().map(|t| t + Duration::seconds(WINDOW_SECS));
+    let until = by_account
+        .into_iter()
+        .chain(by_address)
+        .max()
+        .map(|t| t + Duration::seconds(WINDOW_SECS));
     Ok(until.map(|t| (t - now).num_seconds().max(1) as u64))
 }
 
 /// Counts a failed login for the account and the address.
-pub async fn record_failure(conn: &mut AsyncPgConnection, email_key: &str, ip: IpAddr) -> ApiResult<()> {
+pub async fn record_failure(
+    conn: &mut AsyncPgConnection,
+    email_key: &str,
+    ip: IpAddr,
+) -> ApiResult<()> {
     diesel::insert_into(login_failures::table)
-        .values((login_failures::email_key.eq(email_key), login_failures::client_ip.eq(IpNet::from(ip))))
+        .values((
+            login_failures::email_key.eq(email_key),
+            login_failures::client_ip.eq(IpNet::from(ip)),
+        ))
         .execute(conn)
         .await?;
     // Keep the table small: what left the window long ago no longer matters.
-    diesel::delete(login_failures::table.filter(login_failures::failed_at.lt(Utc::now() - Duration::days(1))))
-        .execute(conn)
-        .await?;
+    diesel::delete(
+        login_failures::table.filter(login_failures::failed_at.lt(Utc::now() - Duration::days(1))),
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

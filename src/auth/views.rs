@@ -42,7 +42,11 @@ pub enum CredentialView {
     /// An access token of a login session.
     Session { session_id: Uuid },
     /// An API token owned by the user; it acts as an editor within its scope.
-    ApiToken { token_id: Uuid, name: String, scope: TokenScope },
+    ApiToken {
+        token_id: Uuid,
+        name: String,
+        scope: TokenScope,
+    },
 }
 
 /// The caller: the signed-in user, or the owner of the API token used.

@@ -55,7 +55,8 @@ pub async fn run_migrations(url: &str) -> Result<Vec<String>, String> {
 /// The newest migration compiled into this binary, as diesel records it.
 pub fn latest_migration_version() -> String {
     use diesel::migration::MigrationSource;
-    let migrations: Vec<_> = MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS).unwrap_or_default();
+    let migrations: Vec<_> =
+        MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS).unwrap_or_default();
     migrations
         .iter()
         .map(|m| m.name().version().to_string())

@@ -63,4 +63,10 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(api_tokens -> users (user_id));
 
-diesel::allow_tables_to_appear_in_same_query!(users, sessions, refresh_tokens, api_tokens, login_failures);
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    sessions,
+    refresh_tokens,
+    api_tokens,
+    login_failures
+);

@@ -12,8 +12,11 @@ use crate::paging::{ListResponse, PageQuery, Sort, parse_sort};
 use crate::state::AppState;
 use crate::text;
 
-const SORTS: &[(&str, UserSort)] =
-    &[("created_at", UserSort::CreatedAt), ("email", UserSort::Email), ("display_name", UserSort::DisplayName)];
+const SORTS: &[(&str, UserSort)] = &[
+    ("created_at", UserSort::CreatedAt),
+    ("email", UserSort::Email),
+    ("display_name", UserSort::DisplayName),
+];
 
 fn admin_only(caller: &Caller, access: Access) -> ApiResult<()> {
     caller.require_session()?;
@@ -24,9 +27,17 @@ fn check_display_name(errors: &mut Vec<FieldError>, name: &str) -> String {
     let name = name.trim().to_string();
     let n = name.chars().count();
     if n == 0 {
-        errors.push(FieldError::new("display_name", "required", "must not be empty"));
+        errors.push(FieldError::new(
+            "display_name",
+            "required",
+            "must not be empty",
+        ));
     } else if n > 200 {
-        errors.push(FieldError::new("display_name", "too_long", "at most 200 characters"));
+        errors.push(FieldError::new(
+            "display_name",
+            "too_long",
+            "at most 200 characters",
+        ));
     }
     name
 }
@@ -63,9 +74,16 @@ pub async fn list_users(
     filters: Query<UserFilters>,
 ) -> ApiResult<HttpResponse> {
     admin_only(&caller, Access::Read)?;
-    let default = Sort { field: UserSort::CreatedAt, descending: false };
+    let default = Sort {
+        field: UserSort::CreatedAt,
+        descending: false,
+    };
     let sort = parse_sort(filters.0.sort.as_deref(), SORTS, default)?;
-    let sort_key = format!("{}{}", if sort.descending { "-" } else { "" }, sort.field.name());
+    let sort_key = format!(
+        "{}{}",
+        if sort.descending { "-" } else { "" },
+        sort.field.name()
+    );
     let paging = paging.0.check(&sort_key)?;
     let filter = UserFilter {
         q: filters.0.q.clone(),
@@ -74,7 +92,13 @@ pub async fn list_users(
     };
     let mut conn = state.pool.get().await?;
     let (rows, total) = model::list(&mut conn, &filter, sort, &paging).await?;
-    let page = ListResponse::from_rows(rows, &paging, total, |r| model::cursor_of(r, sort, &sort_key), UserView::from);
+    let page = ListResponse::from_rows(
+        rows,
+        &paging,
+        total,
+        |r| model::cursor_of(r, sort, &sort_key),
+        UserView::from,
+    );
     http::list(&page, Cache::Private)
 }
 
@@ -90,7 +114,11 @@ pub async fn list_users(
     )
 )]
 #[post("/users")]
-pub async fn create_user(state: web::Data<AppState>, caller: Caller, body: Json<CreateUser>) -> ApiResult<HttpResponse> {
+pub async fn create_user(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: Json<CreateUser>,
+) -> ApiResult<HttpResponse> {
     admin_only(&caller, Access::Write)?;
     let body = body.0;
     let mut errors = Vec::new();
@@ -102,7 +130,16 @@ pub async fn create_user(state: web::Data<AppState>, caller: Caller, body: Json<
     }
     let password_hash = password::hash(body.password).await?;
     let mut conn = state.pool.get().await?;
-    let row = model::create(&mut conn, NewUser { email, display_name, role: body.role.as_str().into(), password_hash }).await?;
+    let row = model::create(
+        &mut conn,
+        NewUser {
+            email,
+            display_name,
+            role: body.role.as_str().into(),
+            password_hash,
+        },
+    )
+    .await?;
     let location = format!("/api/v1/users/{}", row.id);
     http::created(&UserView::from(row), Some(location))
 }
@@ -119,10 +156,17 @@ pub async fn create_user(state: web::Data<AppState>, caller: Caller, body: Json<
     )
 )]
 #[get("/users/{id}")]
-pub async fn get_user(req: HttpRequest, state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+pub async fn get_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
     admin_only(&caller, Access::Read)?;
     let mut conn = state.pool.get().await?;
-    let row = model::find(&mut conn, *id).await?.ok_or_else(no_such_user)?;
+    let row = model::find(&mut conn, *id)
+        .await?
+        .ok_or_else(no_such_user)?;
     http::item(&req, &UserView::from(row), Cache::Private)
 }
 
@@ -155,7 +199,10 @@ pub async fn update_user(
     let body = body.0;
     let mut errors = Vec::new();
     let email = body.email.as_deref().map(|e| check_email(&mut errors, e));
-    let display_name = body.display_name.as_deref().map(|n| check_display_name(&mut errors, n));
+    let display_name = body
+        .display_name
+        .as_deref()
+        .map(|n| check_display_name(&mut errors, n));
     if let Some(pw) = &body.password {
         check_password(&mut errors, pw);
     }
@@ -174,7 +221,10 @@ pub async fn update_user(
         password_hash,
     };
     let mut conn = state.pool.get().await?;
-    let row = model::update(&mut conn, *id, changes, move |row| if_match.check(&UserView::from(row.clone()))).await?;
+    let row = model::update(&mut conn, *id, changes, move |row| {
+        if_match.check(&UserView::from(row.clone()))
+    })
+    .await?;
     http::list(&UserView::from(row), Cache::Private)
 }
 
@@ -192,13 +242,25 @@ pub async fn update_user(
     )
 )]
 #[delete("/users/{id}")]
-pub async fn delete_user(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>, if_match: IfMatch) -> ApiResult<HttpResponse> {
+pub async fn delete_user(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> ApiResult<HttpResponse> {
     admin_only(&caller, Access::Write)?;
     let mut conn = state.pool.get().await?;
-    model::delete(&mut conn, *id, move |row| if_match.check(&UserView::from(row.clone()))).await?;
+    model::delete(&mut conn, *id, move |row| {
+        if_match.check(&UserView::from(row.clone()))
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(list_users).service(create_user).service(get_user).service(update_user).service(delete_user);
+    cfg.service(list_users)
+        .service(create_user)
+        .service(get_user)
+        .service(update_user)
+        .service(delete_user);
 }

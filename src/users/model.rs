@@ -96,14 +96,29 @@ pub async fn create(conn: &mut AsyncPgConnection, new: NewUser) -> ApiResult<Use
 }
 
 pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<Option<UserRow>> {
-    Ok(users::table.find(id).select(UserRow::as_select()).first(conn).await.optional()?)
+    Ok(users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .await
+        .optional()?)
 }
 
 fn filtered(filter: &UserFilter) -> users::BoxedQuery<'static, diesel::pg::Pg> {
     let mut query = users::table.into_boxed();
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let pattern = format!("%{}%", q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-        query = query.filter(lower(users::email).like(pattern.clone()).or(lower(users::display_name).like(pattern)));
+        let pattern = format!(
+            "%{}%",
+            q.to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        query = query.filter(
+            lower(users::email)
+                .like(pattern.clone())
+                .or(lower(users::display_name).like(pattern)),
+        );
     }
     if let Some(role) = &filter.role {
         query = query.filter(users::role.eq(role.clone()));
@@ -126,9 +141,15 @@ pub async fn list(
     macro_rules! keyset {
         ($col:expr, $value:expr, $id:expr) => {
             if sort.descending {
-                query.filter($col.lt($value.clone()).or($col.eq($value).and(users::id.lt($id))))
+                query.filter(
+                    $col.lt($value.clone())
+                        .or($col.eq($value).and(users::id.lt($id))),
+                )
             } else {
-                query.filter($col.gt($value.clone()).or($col.eq($value).and(users::id.gt($id))))
+                query.filter(
+                    $col.gt($value.clone())
+                        .or($col.eq($value).and(users::id.gt($id))),
+                )
             }
         };
     }
@@ -136,7 +157,9 @@ pub async fn list(
         query = match sort.field {
             UserSort::CreatedAt => keyset!(users::created_at, cursor.instant()?, cursor.id),
             UserSort::Email => keyset!(users::email, cursor.text()?.to_string(), cursor.id),
-            UserSort::DisplayName => keyset!(users::display_name, cursor.text()?.to_string(), cursor.id),
+            UserSort::DisplayName => {
+                keyset!(users::display_name, cursor.text()?.to_string(), cursor.id)
+            }
         };
     }
     query = match (sort.field, sort.descending) {
@@ -145,13 +168,19 @@ pub async fn list(
         (UserSort::Email, false) => query.order((users::email.asc(), users::id.asc())),
         (UserSort::Email, true) => query.order((users::email.desc(), users::id.desc())),
         (UserSort::DisplayName, false) => query.order((users::display_name.asc(), users::id.asc())),
-        (UserSort::DisplayName, true) => query.order((users::display_name.desc(), users::id.desc())),
+        (UserSort::DisplayName, true) => {
+            query.order((users::display_name.desc(), users::id.desc()))
+        }
     };
     if let Start::Offset(offset) = paging.start {
         query = query.offset(offset);
     }
     let rows = query.limit(paging.limit + 1).load(conn).await?;
-    let total = if paging.with_total { Some(filtered(filter).count().get_result(conn).await?) } else { None };
+    let total = if paging.with_total {
+        Some(filtered(filter).count().get_result(conn).await?)
+    } else {
+        None
+    };
     Ok((rows, total))
 }
 
@@ -162,11 +191,19 @@ pub fn cursor_of(row: &UserRow, sort: Sort<UserSort>, sort_key: &str) -> Cursor 
         UserSort::Email => serde_json::Value::String(row.email.clone()),
         UserSort::DisplayName => serde_json::Value::String(row.display_name.clone()),
     };
-    Cursor { sort: sort_key.to_string(), value, id: row.id }
+    Cursor {
+        sort: sort_key.to_string(),
+        value,
+        id: row.id,
+    }
 }
 
 /// Locks the enabled admins and refuses to leave none.
-async fn keep_an_admin(conn: &mut AsyncPgConnection, target: &UserRow, loses_admin: bool) -> ApiResult<()> {
+async fn keep_an_admin(
+    conn: &mut AsyncPgConnection,
+    target: &UserRow,
+    loses_admin: bool,
+) -> ApiResult<()> {
     if !loses_admin || target.role != "admin" || target.disabled {
         return Ok(());
     }
@@ -178,7 +215,9 @@ async fn keep_an_admin(conn: &mut AsyncPgConnection, target: &UserRow, loses_adm
         .load(conn)
         .await?;
     if admins.iter().all(|id| *id == target.id) {
-        return Err(ApiError::Conflict("this is the last enabled admin; it cannot be deleted, disabled or demoted".into()));
+        return Err(ApiError::Conflict(
+            "this is the last enabled admin; it cannot be deleted, disabled or demoted".into(),
+        ));
     }
     Ok(())
 }
@@ -191,37 +230,38 @@ pub async fn update(
     precondition: impl FnOnce(&UserRow) -> ApiResult<()> + Send + 'static,
 ) -> ApiResult<UserRow> {
     conn.transaction::<_, ApiError, _>(async move |conn| {
-            let current: UserRow = users::table
-                .find(id)
-                .select(UserRow::as_select())
-                .for_update()
-                .first(conn)
-                .await
-                .optional()?
-                .ok_or_else(|| ApiError::NotFound("no such user".into()))?;
-            precondition(&current)?;
-            let loses_admin = changes.disabled == Some(true) || changes.role.as_deref().is_some_and(|r| r != "admin");
-            keep_an_admin(conn, &current, loses_admin).await?;
-            let revoke = changes.disabled == Some(true) || changes.password_hash.is_some();
-            let updated = diesel::update(users::table.find(id))
-                .set((
-                    changes.email.map(|v| users::email.eq(v)),
-                    changes.display_name.map(|v| users::display_name.eq(v)),
-                    changes.role.map(|v| users::role.eq(v)),
-                    changes.disabled.map(|v| users::disabled.eq(v)),
-                    changes.password_hash.map(|v| users::password_hash.eq(v)),
-                    users::version.eq(users::version + 1),
-                    users::updated_at.eq(Utc::now()),
-                ))
-                .returning(UserRow::as_returning())
-                .get_result(conn)
-                .await
-                .map_err(email_taken)?;
-            if revoke {
-                revoke_user_sessions(conn, id, "account changed by an admin").await?;
-            }
-            Ok(updated)
-        })
+        let current: UserRow = users::table
+            .find(id)
+            .select(UserRow::as_select())
+            .for_update()
+            .first(conn)
+            .await
+            .optional()?
+            .ok_or_else(|| ApiError::NotFound("no such user".into()))?;
+        precondition(&current)?;
+        let loses_admin =
+            changes.disabled == Some(true) || changes.role.as_deref().is_some_and(|r| r != "admin");
+        keep_an_admin(conn, &current, loses_admin).await?;
+        let revoke = changes.disabled == Some(true) || changes.password_hash.is_some();
+        let updated = diesel::update(users::table.find(id))
+            .set((
+                changes.email.map(|v| users::email.eq(v)),
+                changes.display_name.map(|v| users::display_name.eq(v)),
+                changes.role.map(|v| users::role.eq(v)),
+                changes.disabled.map(|v| users::disabled.eq(v)),
+                changes.password_hash.map(|v| users::password_hash.eq(v)),
+                users::version.eq(users::version + 1),
+                users::updated_at.eq(Utc::now()),
+            ))
+            .returning(UserRow::as_returning())
+            .get_result(conn)
+            .await
+            .map_err(email_taken)?;
+        if revoke {
+            revoke_user_sessions(conn, id, "account changed by an admin").await?;
+        }
+        Ok(updated)
+    })
     .await
 }
 
@@ -232,18 +272,18 @@ pub async fn delete(
     precondition: impl FnOnce(&UserRow) -> ApiResult<()> + Send + 'static,
 ) -> ApiResult<()> {
     conn.transaction::<_, ApiError, _>(async move |conn| {
-            let current: UserRow = users::table
-                .find(id)
-                .select(UserRow::as_select())
-                .for_update()
-                .first(conn)
-                .await
-                .optional()?
-                .ok_or_else(|| ApiError::NotFound("no such user".into()))?;
-            precondition(&current)?;
-            keep_an_admin(conn, &current, true).await?;
-            diesel::delete(users::table.find(id)).execute(conn).await?;
-            Ok(())
-        })
+        let current: UserRow = users::table
+            .find(id)
+            .select(UserRow::as_select())
+            .for_update()
+            .first(conn)
+            .await
+            .optional()?
+            .ok_or_else(|| ApiError::NotFound("no such user".into()))?;
+        precondition(&current)?;
+        keep_an_admin(conn, &current, true).await?;
+        diesel::delete(users::table.find(id)).execute(conn).await?;
+        Ok(())
+    })
     .await
 }

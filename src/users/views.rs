@@ -55,7 +55,9 @@ pub struct CreateUser {
 }
 
 /// Deserialises a present field as `Some(value)`, refusing `null` (the field cannot be cleared).
-pub fn non_null<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+pub fn non_null<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
     T::deserialize(d).map(Some)
 }
 

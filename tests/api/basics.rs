@@ -1,0 +1,255 @@
+//! Health, errors, request ids, security headers, CORS, the spec and the docs.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, fields, problem};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_live_and_ready() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.get("/health/live", None).await.status(), 200);
+    let res = app.get("/health/ready", None).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Value>().await.unwrap()["status"], "ok");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ready_is_503_when_migrations_are_missing() {
+    let app = TestApp::spawn().await;
+    app.sql("DELETE FROM __diesel_schema_migrations").await;
+    problem(app.get("/health/ready", None).await, 503).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_response_has_a_request_id_and_nosniff() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/health/live", None).await;
+    let id = res.headers()["x-request-id"].to_str().unwrap();
+    assert!(uuid::Uuid::parse_str(id).is_ok());
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    let res = app
+        .request(Method::GET, "/health/live", None)
+        .header("X-Request-Id", "abc-123")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["x-request-id"], "abc-123");
+    // A request id that could forge log lines is replaced.
+    let res = app
+        .request(Method::GET, "/health/live", None)
+        .header("X-Request-Id", "a b\"c")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(res.headers()["x-request-id"], "a b\"c");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_route_is_a_404_problem() {
+    let app = TestApp::spawn().await;
+    problem(app.get("/api/v1/nothing-here", None).await, 404).await;
+    problem(app.get("/", None).await, 404).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_method_is_a_405_problem_with_allow() {
+    let app = TestApp::spawn().await;
+    let res = app.delete("/health/live", None).await;
+    assert_eq!(res.headers()["allow"], "GET, HEAD");
+    problem(res, 405).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_json_is_a_400_problem() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .request(Method::POST, "/auth/login", None)
+        .header("content-type", "application/json")
+        .body("{nope")
+        .send()
+        .await
+        .unwrap();
+    problem(res, 400).await;
+    let res = app
+        .request(Method::POST, "/auth/login", None)
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
+    problem(res, 400).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_content_type_is_a_415_problem() {
+    let app = TestApp::spawn().await;
+    let body = r#"{"email": "a@b.vn", "password": "x"}"#;
+    let res = app
+        .request(Method::POST, "/auth/login", None)
+        .header("content-type", "text/plain")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    problem(res, 415).await;
+    let res = app
+        .request(Method::POST, "/auth/login", None)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    problem(res, 415).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_and_missing_fields_are_named() {
+    let app = TestApp::spawn().await;
+    let p = problem(
+        app.post(
+            "/auth/login",
+            None,
+            &json!({"email": "a@b.vn", "password": "x", "remember": true}),
+        )
+        .await,
+        400,
+    )
+    .await;
+    assert_eq!(fields(&p), ["remember"]);
+    let p = problem(
+        app.post("/auth/login", None, &json!({"email": "a@b.vn"}))
+            .await,
+        400,
+    )
+    .await;
+    assert_eq!(fields(&p), ["password"]);
+    let p = problem(
+        app.post("/auth/login", None, &json!({"email": 5, "password": "x"}))
+            .await,
+        400,
+    )
+    .await;
+    assert_eq!(fields(&p), ["email"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_body_is_a_413_problem() {
+    let app = TestApp::spawn().await;
+    let big = format!(
+        r#"{{"email": "a@b.vn", "password": "{}"}}"#,
+        "x".repeat(1024 * 1024 + 10)
+    );
+    let res = app
+        .request(Method::POST, "/auth/login", None)
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    problem(res, 413).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_query_parameters_are_400_problems_naming_them() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    for (query, field) in [
+        ("limit=abc", "limit"),
+        ("limit=0", "limit"),
+        ("limit=101", "limit"),
+        ("sort=password_hash", "sort"),
+        ("cursor=garbage", "cursor"),
+        ("page=0", "page"),
+    ] {
+        let p = problem(app.get(&format!("/users?{query}"), Some(&admin)).await, 400).await;
+        assert_eq!(fields(&p), [field], "{query}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_cors_headers_by_default() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .request(Method::GET, "/health/live", None)
+        .header("Origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn configured_cors_origins_are_allowed() {
+    let app = TestApp::spawn_with(&[("BANTIN_CORS_ORIGINS", "https://hdnd.laichau.gov.vn")]).await;
+    let res = app
+        .request(Method::OPTIONS, "/api/v1/auth/me", None)
+        .header("Origin", "https://hdnd.laichau.gov.vn")
+        .header("Access-Control-Request-Method", "GET")
+        .header("Access-Control-Request-Headers", "authorization")
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    assert_eq!(
+        res.headers()["access-control-allow-origin"],
+        "https://hdnd.laichau.gov.vn"
+    );
+    let res = app
+        .request(Method::GET, "/health/live", None)
+        .header("Origin", "https://other.example")
+        .send()
+        .await
+        .unwrap();
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn served_spec_equals_the_committed_one() {
+    let app = TestApp::spawn().await;
+    let served: Value = app.get("/openapi.json", None).await.json().await.unwrap();
+    let committed: Value =
+        serde_json::from_str(include_str!("../../openapi/openapi.json")).unwrap();
+    assert!(
+        served == committed,
+        "openapi/openapi.json is out of date: run `cargo run -- openapi > openapi/openapi.json`"
+    );
+    assert_eq!(
+        bantin::openapi_json(),
+        include_str!("../../openapi/openapi.json")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_operation_documents_its_responses() {
+    let spec: Value = serde_json::from_str(&bantin::openapi_json()).unwrap();
+    assert!(spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer");
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            assert!(!responses.is_empty(), "{method} {path}");
+            for (status, response) in responses {
+                assert!(
+                    response["description"]
+                        .as_str()
+                        .is_some_and(|d| !d.is_empty()),
+                    "{method} {path} {status}"
+                );
+            }
+            assert!(responses.contains_key("500"), "{method} {path}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn docs_are_served_from_the_binary() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/docs", None).await;
+    assert_eq!(res.status(), 308);
+    let res = app.get("/docs/", None).await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("swagger-ui"), "{html}");
+    let res = app.get("/docs/swagger-ui-bundle.js", None).await;
+    assert_eq!(res.status(), 200);
+    let res = app.get("/docs/swagger-initializer.js", None).await;
+    assert!(res.text().await.unwrap().contains("/openapi.json"));
+}
