@@ -1,0 +1,318 @@
+//! The `bantin` binary as a user runs it: help, the spec, settings errors, and `serve` on the
+//! embedded local PostgreSQL (start, log in, stop cleanly, restart on the same data, recover
+//! from a crash, leave no PostgreSQL behind).
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_bantin");
+
+fn bantin() -> Command {
+    let mut cmd = Command::new(BIN);
+    // The user's machine has none of these set; neither do these tests.
+    for (key, _) in std::env::vars() {
+        if key.starts_with("BANTIN_") || key == "DATABASE_URL" {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env("RUST_LOG", "info");
+    cmd
+}
+
+#[test]
+fn help_lists_every_subcommand() {
+    let out = bantin().arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for sub in [
+        "serve",
+        "migrate",
+        "create-admin",
+        "openapi",
+        "BANTIN_DATA_DIR",
+        "DATABASE_URL",
+    ] {
+        assert!(text.contains(sub), "{sub} missing from --help");
+    }
+    for sub in ["serve", "migrate", "create-admin", "openapi"] {
+        let out = bantin().args([sub, "--help"]).output().unwrap();
+        assert!(out.status.success(), "{sub} --help");
+    }
+}
+
+#[test]
+fn openapi_prints_the_committed_spec() {
+    let out = bantin().arg("openapi").output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        include_str!("../openapi/openapi.json"),
+        "openapi/openapi.json is out of date: run `cargo run -- openapi > openapi/openapi.json`"
+    );
+}
+
+#[test]
+fn unknown_or_invalid_settings_stop_the_start_naming_the_variable() {
+    for (name, value) in [
+        ("BANTIN_BINDD", "x"),
+        ("BANTIN_JWT_SECRET", "too-short"),
+        ("BANTIN_LOG_FORMAT", "xml"),
+    ] {
+        let out = bantin().arg("serve").env(name, value).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(name), "{name}: {err}");
+        assert!(
+            !err.contains(value) || name != "BANTIN_JWT_SECRET",
+            "the secret must not be echoed"
+        );
+    }
+}
+
+/// A running `bantin serve` with its output collected.
+struct Service {
+    child: Child,
+    stdout: Arc<Mutex<Vec<String>>>,
+    stderr: Arc<Mutex<Vec<String>>>,
+    base: String,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn collect(stream: impl std::io::Read + Send + 'static) -> Arc<Mutex<Vec<String>>> {
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let sink = lines.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push(line);
+        }
+    });
+    lines
+}
+
+impl Service {
+    fn start(data_dir: &Path) -> Service {
+        let port = free_port();
+        let mut child = bantin()
+            .arg("serve")
+            .env("BANTIN_DATA_DIR", data_dir)
+            .env("BANTIN_BIND", format!("127.0.0.1:{port}"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = collect(child.stdout.take().unwrap());
+        let stderr = collect(child.stderr.take().unwrap());
+        Service {
+            child,
+            stdout,
+            stderr,
+            base: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    fn output(&self) -> String {
+        format!(
+            "{}\n{}",
+            self.stdout.lock().unwrap().join("\n"),
+            self.stderr.lock().unwrap().join("\n")
+        )
+    }
+
+    async fn wait_ready(&mut self) {
+        let client = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(90);
+        while Instant::now() < deadline {
+            if let Ok(res) = client
+                .get(format!("{}/health/ready", self.base))
+                .send()
+                .await
+                && res.status() == 200
+            {
+                return;
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("bantin exited with {status}:\n{}", self.output());
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        panic!("bantin did not become ready:\n{}", self.output());
+    }
+
+    fn signal(&self, sig: &str) {
+        let ok = Command::new("kill")
+            .args([sig, &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    }
+
+    fn wait_exit(&mut self) -> std::process::ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                std::thread::sleep(Duration::from_millis(100));
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("bantin did not stop:\n{}", self.output());
+    }
+
+    /// The password printed on first run.
+    fn printed_password(&self) -> Option<String> {
+        self.stdout.lock().unwrap().iter().find_map(|l| {
+            l.split("with password ")
+                .nth(1)
+                .map(|p| p.trim().to_string())
+        })
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+/// Whether a PostgreSQL server still runs on the cluster in `data_dir`.
+fn cluster_running(data_dir: &Path) -> bool {
+    let pid_file = data_dir.join("postgres/postmaster.pid");
+    let Ok(text) = std::fs::read_to_string(pid_file) else {
+        return false;
+    };
+    let pid = text.lines().next().unwrap_or("").trim().to_string();
+    Path::new(&format!("/proc/{pid}")).exists()
+}
+
+fn temp_data_dir(tag: &str) -> PathBuf {
+    // Under the system temp dir, which the `postgres` user can reach when tests run as root.
+    let dir = std::env::temp_dir().join(format!("bantin-cli-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+async fn login(base: &str, email: &str, password: &str) -> reqwest::StatusCode {
+    reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": email, "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_on_the_embedded_database_stops_cleanly_and_keeps_its_data() {
+    let data = temp_data_dir("serve");
+    let mut service = Service::start(&data);
+    service.wait_ready().await;
+    let password = service
+        .printed_password()
+        .expect("first run prints the admin password");
+    assert!(service.output().contains("/docs"), "prints the docs URL");
+    assert!(
+        !service
+            .stderr
+            .lock()
+            .unwrap()
+            .join("\n")
+            .contains(&password),
+        "the password is not logged"
+    );
+    assert_eq!(
+        login(&service.base, "admin@localhost", &password).await,
+        200
+    );
+    assert!(data.join("jwt-secret").exists());
+    assert!(cluster_running(&data));
+
+    // SIGTERM: clean exit and no PostgreSQL left.
+    service.signal("-TERM");
+    assert!(service.wait_exit().success(), "{}", service.output());
+    assert!(!cluster_running(&data), "PostgreSQL left running");
+
+    // Again: same data, no new admin.
+    let mut again = Service::start(&data);
+    again.wait_ready().await;
+    assert!(again.printed_password().is_none());
+    assert_eq!(login(&again.base, "admin@localhost", &password).await, 200);
+
+    // A crash (SIGKILL) leaves the cluster running; the next start still works.
+    again.signal("-KILL");
+    again.wait_exit();
+    let mut third = Service::start(&data);
+    third.wait_ready().await;
+    assert_eq!(login(&third.base, "admin@localhost", &password).await, 200);
+    third.signal("-INT");
+    assert!(third.wait_exit().success(), "{}", third.output());
+    assert!(
+        !cluster_running(&data),
+        "PostgreSQL left running after Ctrl-C"
+    );
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_admin_reads_the_password_from_stdin() {
+    let data = temp_data_dir("admin");
+    let run = |password: &str| {
+        let mut child = bantin()
+            .args(["create-admin", "--email", "chutich@hdnd.laichau.gov.vn"])
+            .env("BANTIN_DATA_DIR", &data)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(format!("{password}\n").as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = run("short");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("12"));
+    let out = run("mật-khẩu-quản-trị");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("created admin"));
+    assert!(
+        !cluster_running(&data),
+        "create-admin stops the local cluster"
+    );
+
+    let mut service = Service::start(&data);
+    service.wait_ready().await;
+    assert!(
+        service.printed_password().is_none(),
+        "an admin exists already"
+    );
+    assert_eq!(
+        login(
+            &service.base,
+            "chutich@hdnd.laichau.gov.vn",
+            "mật-khẩu-quản-trị"
+        )
+        .await,
+        200
+    );
+    service.signal("-TERM");
+    service.wait_exit();
+    let _ = std::fs::remove_dir_all(&data);
+}
