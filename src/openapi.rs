@@ -145,9 +145,6 @@ impl RouteTable {
                         methods.push(name.to_string());
                     }
                 }
-                if item.get.is_some() {
-                    methods.push("HEAD".into());
-                }
                 (segments, methods)
             })
             .collect();

@@ -35,15 +35,21 @@ fn deadpool_runtime() -> deadpool::Runtime {
 
 /// Applies pending migrations; returns the versions applied.
 ///
-/// Runs on a blocking thread through diesel's synchronous harness (diesel-async's own harness
+/// Serialised between processes by an advisory lock. Runs on a blocking thread through
+/// diesel's synchronous harness (diesel-async's own harness
 /// needs a multi-threaded runtime context it cannot always have).
 pub async fn run_migrations(url: &str) -> Result<Vec<String>, String> {
     let url = url.to_string();
     tokio::task::spawn_blocking(move || {
         use diesel::Connection;
+        use diesel::RunQueryDsl;
         use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
         let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url)
             .map_err(|e| format!("cannot connect to the database: {e}"))?;
+        // Replicas starting together take turns; the lock ends with the connection.
+        diesel::sql_query("SELECT pg_advisory_lock(727000)")
+            .execute(&mut conn)
+            .map_err(|e| format!("cannot lock the schema for migrations: {e}"))?;
         conn.run_pending_migrations(MIGRATIONS)
             .map(|applied| applied.iter().map(|m| m.to_string()).collect())
             .map_err(|e| format!("migration failed: {e}"))

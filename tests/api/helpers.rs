@@ -124,6 +124,53 @@ async fn count_databases(conn: &mut AsyncPgConnection, name: &str) -> i64 {
         .n
 }
 
+/// An empty database (no migrations), dropped with the returned guard.
+pub async fn empty_database() -> EmptyDatabase {
+    let (base, _) = server().await;
+    let name = format!("t_{}", uuid::Uuid::now_v7().simple());
+    let mut admin = AsyncPgConnection::establish(&with_db(base, "postgres"))
+        .await
+        .unwrap();
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    EmptyDatabase {
+        url: with_db(base, &name),
+        admin_url: with_db(base, "postgres"),
+        name,
+    }
+}
+
+pub struct EmptyDatabase {
+    pub url: String,
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for EmptyDatabase {
+    fn drop(&mut self) {
+        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
+        let cleanup = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                if let Ok(mut c) = AsyncPgConnection::establish(&admin_url).await {
+                    let _ =
+                        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                            .execute(&mut c)
+                            .await;
+                }
+            });
+        });
+        tokio::task::block_in_place(|| {
+            let _ = cleanup.join();
+        });
+    }
+}
+
 pub struct TestApp {
     pub address: String,
     pub db_url: String,

@@ -6,5 +6,6 @@ mod api_tokens;
 mod auth;
 mod basics;
 mod jwt;
+mod migrations;
 mod throttle;
 mod users;
