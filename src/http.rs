@@ -86,6 +86,18 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
     let mut value: serde_json::Value = serde_json::from_slice(body)
         .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
     crate::text::nfc_json(&mut value);
+    if let Some(path) = crate::text::find_nul(&value, "") {
+        let field = if path.is_empty() {
+            "body".to_string()
+        } else {
+            path
+        };
+        return Err(ApiError::invalid(
+            field,
+            "invalid_character",
+            "must not contain the NUL character (U+0000)",
+        ));
+    }
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = dotted_path(e.path());
         let message = e.inner().to_string();
@@ -173,6 +185,16 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> ApiResult<T> {
     let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
         .map(|(k, v)| (crate::text::nfc(&k), crate::text::nfc(&v)))
         .collect();
+    if let Some((k, _)) = pairs
+        .iter()
+        .find(|(k, v)| k.contains('\0') || v.contains('\0'))
+    {
+        return Err(ApiError::bad_field(
+            k.replace('\0', ""),
+            "invalid_character",
+            "must not contain the NUL character (U+0000)",
+        ));
+    }
     let normalised = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(pairs)
         .finish();
@@ -283,6 +305,7 @@ pub struct IfMatch(Option<Vec<String>>);
 
 impl IfMatch {
     pub fn from_request(req: &HttpRequest) -> IfMatch {
+        let present = req.headers().contains_key(header::IF_MATCH);
         let tags: Vec<String> = req
             .headers()
             .get_all(header::IF_MATCH)
@@ -291,7 +314,8 @@ impl IfMatch {
             .map(|t| t.trim().to_string())
             .filter(|t| !t.is_empty())
             .collect();
-        IfMatch(if tags.is_empty() { None } else { Some(tags) })
+        // An empty or unreadable `If-Match` matches nothing rather than being ignored.
+        IfMatch(if present { Some(tags) } else { None })
     }
 
     /// 412 unless the header is absent, `*`, or names the current representation's ETag.

@@ -38,6 +38,33 @@ pub fn nfc_json(value: &mut serde_json::Value) {
     }
 }
 
+/// The dotted path of the first string (or key) holding U+0000, which PostgreSQL text
+/// cannot store.
+pub fn find_nul(value: &serde_json::Value, path: &str) -> Option<String> {
+    let join = |k: &str| {
+        if path.is_empty() {
+            k.to_string()
+        } else {
+            format!("{path}.{k}")
+        }
+    };
+    match value {
+        serde_json::Value::String(s) if s.contains('\0') => Some(path.to_string()),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| find_nul(v, &join(&i.to_string()))),
+        serde_json::Value::Object(map) => map.iter().find_map(|(k, v)| {
+            if k.contains('\0') {
+                Some(join(&k.replace('\0', "")))
+            } else {
+                find_nul(v, &join(k))
+            }
+        }),
+        _ => None,
+    }
+}
+
 /// Why a text is not an email address.
 #[derive(Debug, PartialEq, Eq)]
 pub struct NotAnEmail;

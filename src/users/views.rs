@@ -67,16 +67,21 @@ pub fn non_null<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 #[schema(example = json!({"role": "editor", "disabled": false}))]
 pub struct UpdateUser {
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub email: Option<String>,
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub display_name: Option<String>,
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub role: Option<Role>,
     /// `true` disables the user: its sessions are revoked and its API tokens stop working.
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub disabled: Option<bool>,
     /// A new password (at least 12 characters); the user's sessions are revoked.
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub password: Option<String>,
 }
 

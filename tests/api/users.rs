@@ -359,3 +359,40 @@ async fn list_pages_by_cursor_and_by_number() {
         .unwrap();
     assert_eq!(page["data"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nul_characters_are_refused_not_500() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let mut body = new_user("nul@test.vn");
+    body["display_name"] = json!("A\u{0}B");
+    let p = problem(app.post("/users", Some(&admin), &body).await, 422).await;
+    assert_eq!(fields(&p), ["display_name"]);
+    let p = problem(app.get("/users?q=a%00b", Some(&admin)).await, 400).await;
+    assert_eq!(fields(&p), ["q"]);
+    problem(
+        app.post(
+            "/auth/login",
+            None,
+            &json!({"email": "a\u{0}@test.vn", "password": "whatever-password"}),
+        )
+        .await,
+        422,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_if_match_matches_nothing() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let (id, _, _) = app.create_user("author").await;
+    let res = app
+        .request(Method::PATCH, &format!("/users/{id}"), Some(&admin))
+        .header("If-Match", "")
+        .json(&json!({"display_name": "X"}))
+        .send()
+        .await
+        .unwrap();
+    problem(res, 412).await;
+}
