@@ -222,6 +222,18 @@ async fn keep_an_admin(
     Ok(())
 }
 
+/// Locks a user's row for a write, or 404.
+async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<UserRow> {
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| ApiError::NotFound("no such user".into()))
+}
+
 /// Applies changes in one transaction, after `precondition` accepted the current row.
 pub async fn update(
     conn: &mut AsyncPgConnection,
@@ -230,14 +242,7 @@ pub async fn update(
     precondition: impl FnOnce(&UserRow) -> ApiResult<()> + Send + 'static,
 ) -> ApiResult<UserRow> {
     conn.transaction::<_, ApiError, _>(async move |conn| {
-        let current: UserRow = users::table
-            .find(id)
-            .select(UserRow::as_select())
-            .for_update()
-            .first(conn)
-            .await
-            .optional()?
-            .ok_or_else(|| ApiError::NotFound("no such user".into()))?;
+        let current = lock(conn, id).await?;
         precondition(&current)?;
         let loses_admin =
             changes.disabled == Some(true) || changes.role.as_deref().is_some_and(|r| r != "admin");
@@ -272,14 +277,7 @@ pub async fn delete(
     precondition: impl FnOnce(&UserRow) -> ApiResult<()> + Send + 'static,
 ) -> ApiResult<()> {
     conn.transaction::<_, ApiError, _>(async move |conn| {
-        let current: UserRow = users::table
-            .find(id)
-            .select(UserRow::as_select())
-            .for_update()
-            .first(conn)
-            .await
-            .optional()?
-            .ok_or_else(|| ApiError::NotFound("no such user".into()))?;
+        let current = lock(conn, id).await?;
         precondition(&current)?;
         keep_an_admin(conn, &current, true).await?;
         diesel::delete(users::table.find(id)).execute(conn).await?;
