@@ -63,10 +63,92 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(api_tokens -> users (user_id));
 
+
+diesel::table! {
+    categories (id) {
+        id -> Uuid,
+        slug -> Text,
+        name -> Text,
+        description -> Text,
+        parent_id -> Nullable<Uuid>,
+        position -> Int4,
+        path -> Jsonb,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    /// `search` (a generated tsvector) is left out: only SQL reads it.
+    articles (id) {
+        id -> Uuid,
+        slug -> Text,
+        title -> Text,
+        summary -> Text,
+        body -> Text,
+        body_text -> Text,
+        status -> Text,
+        published_at -> Nullable<Timestamptz>,
+        category_id -> Nullable<Uuid>,
+        author_id -> Nullable<Uuid>,
+        editor_id -> Nullable<Uuid>,
+        view_count -> Int8,
+        deleted_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    article_related (article_id, related_id) {
+        article_id -> Uuid,
+        related_id -> Uuid,
+        position -> Int4,
+    }
+}
+
+diesel::table! {
+    article_revisions (article_id, version) {
+        article_id -> Uuid,
+        version -> Int4,
+        content -> Jsonb,
+        author_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    site (id) {
+        id -> Bool,
+        name -> Text,
+        publisher -> Text,
+        responsible_person -> Text,
+        address -> Text,
+        phone -> Text,
+        fax -> Text,
+        email -> Text,
+        attribution_notice -> Text,
+        time_zone -> Text,
+        visit_count -> Int8,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(articles -> categories (category_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
     refresh_tokens,
     api_tokens,
-    login_failures
+    login_failures,
+    categories,
+    articles,
+    article_related,
+    article_revisions,
+    site
 );
