@@ -256,10 +256,38 @@ fn if_none_match_hits(req: &HttpRequest, etag: &str) -> bool {
         .any(|tag| tag == "*" || tag == etag || tag.strip_prefix("W/") == Some(etag))
 }
 
+/// The ETag of a representation holding a counter that readers bump (views, visits):
+/// the hash of the representation with the counter zeroed, then the counter. It changes
+/// whenever the representation does, but `If-Match` compares only the first part, so an
+/// editor's write is not refused because someone read the page meanwhile.
+pub fn counted_etag<T: Serialize>(zeroed: &T, counter: i64) -> ApiResult<String> {
+    let content = etag_of(&json_bytes(zeroed)?);
+    Ok(format!("{}.{counter}\"", content.trim_end_matches('"')))
+}
+
 /// 200 with an item, its strong ETag and caching headers; 304 when `If-None-Match` matches.
 pub fn item<T: Serialize>(req: &HttpRequest, value: &T, cache: Cache) -> ApiResult<HttpResponse> {
     let body = json_bytes(value)?;
     let etag = etag_of(&body);
+    respond_item(req, body, etag, cache)
+}
+
+/// Like [`item`], with an ETag made by [`counted_etag`].
+pub fn counted_item<T: Serialize>(
+    req: &HttpRequest,
+    value: &T,
+    etag: String,
+    cache: Cache,
+) -> ApiResult<HttpResponse> {
+    respond_item(req, json_bytes(value)?, etag, cache)
+}
+
+fn respond_item(
+    req: &HttpRequest,
+    body: Vec<u8>,
+    etag: String,
+    cache: Cache,
+) -> ApiResult<HttpResponse> {
     let status = if if_none_match_hits(req, &etag) {
         StatusCode::NOT_MODIFIED
     } else {
@@ -277,8 +305,46 @@ pub fn item<T: Serialize>(req: &HttpRequest, value: &T, cache: Cache) -> ApiResu
 /// 201 with a new item, its ETag and `Location`.
 pub fn created<T: Serialize>(value: &T, location: Option<String>) -> ApiResult<HttpResponse> {
     let body = json_bytes(value)?;
+    let etag = etag_of(&body);
+    created_tagged(body, etag, location)
+}
+
+/// Like [`created`], with an ETag made by [`counted_etag`].
+pub fn created_counted<T: Serialize>(
+    value: &T,
+    etag: String,
+    location: Option<String>,
+) -> ApiResult<HttpResponse> {
+    created_tagged(json_bytes(value)?, etag, location)
+}
+
+/// 200 with an item just written, its ETag, never cached.
+pub fn item_written<T: Serialize>(value: &T) -> ApiResult<HttpResponse> {
+    let body = json_bytes(value)?;
+    let etag = etag_of(&body);
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, Cache::Private.header()))
+        .content_type("application/json")
+        .body(body))
+}
+
+/// 200 with an updated item and its ETag.
+pub fn updated_counted<T: Serialize>(value: &T, etag: String) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, Cache::Private.header()))
+        .content_type("application/json")
+        .body(json_bytes(value)?))
+}
+
+fn created_tagged(
+    body: Vec<u8>,
+    etag: String,
+    location: Option<String>,
+) -> ApiResult<HttpResponse> {
     let mut res = HttpResponse::Created();
-    res.insert_header((header::ETAG, etag_of(&body)))
+    res.insert_header((header::ETAG, etag))
         .insert_header((header::CACHE_CONTROL, Cache::Private.header()));
     if let Some(location) = location
         && let Ok(v) = HeaderValue::from_str(&location)
@@ -328,6 +394,45 @@ impl IfMatch {
             Err(ApiError::PreconditionFailed)
         }
     }
+}
+
+impl IfMatch {
+    /// Like [`IfMatch::check`] for a representation tagged by [`counted_etag`]: the counter
+    /// part of the tags is ignored. `zeroed` is the current representation, counter zeroed.
+    pub fn check_counted<T: Serialize>(&self, zeroed: &T) -> ApiResult<()> {
+        let Some(tags) = &self.0 else { return Ok(()) };
+        let content = etag_of(&json_bytes(zeroed)?);
+        let content = content.trim_end_matches('"');
+        let matches = |t: &str| {
+            t == "*"
+                || t.rsplit_once('.').is_some_and(|(head, counter)| {
+                    head == content
+                        && counter.ends_with('"')
+                        && counter[..counter.len() - 1].parse::<i64>().is_ok()
+                })
+        };
+        if tags.iter().any(|t| matches(t)) {
+            Ok(())
+        } else {
+            Err(ApiError::PreconditionFailed)
+        }
+    }
+}
+
+/// Deserialises a present field as `Some(value)`, refusing `null` (the field cannot be
+/// cleared). Use with `#[serde(default, deserialize_with = "non_null")]`.
+pub fn non_null<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
+/// Deserialises a field that may be cleared: absent → `None`, `null` → `Some(None)`, a value
+/// → `Some(Some(value))`. Use with `#[serde(default, deserialize_with = "nullable")]`.
+pub fn nullable<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
 }
 
 impl FromRequest for IfMatch {

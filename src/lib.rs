@@ -3,8 +3,10 @@
 //! `lib` builds the actix `App` (routes, middleware, state) once for `main` and for the tests.
 
 pub mod api_tokens;
+pub mod articles;
 pub mod auth;
 pub mod bootstrap;
+pub mod categories;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -13,6 +15,7 @@ pub mod http;
 pub mod middleware;
 pub mod openapi;
 pub mod paging;
+pub mod site;
 pub mod state;
 pub mod telemetry;
 pub mod text;
@@ -40,7 +43,10 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         scope("/api/v1")
             .configure(auth::handlers::routes)
             .configure(users::routes)
-            .configure(api_tokens::routes),
+            .configure(api_tokens::routes)
+            .configure(categories::routes)
+            .configure(articles::routes)
+            .configure(site::routes),
     );
 }
 

@@ -1,5 +1,6 @@
 //! The per-request envelope: `X-Request-Id` (echoed or new), one log line per request
 //! (method, path, status, latency, request id; never headers, query strings or bodies),
+//! `Server-Timing: db;desc="N queries"` (statements sent to the database for it),
 //! `X-Content-Type-Options: nosniff`, `Vary: Authorization`, a `no-store` default for
 //! responses that set no caching policy, and problem+json for any error response a framework
 //! component produced as plain text.
@@ -12,8 +13,10 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpResponse};
 
+use crate::db::QUERY_COUNT;
 use crate::error::{REQUEST_ID, generic_problem, problem_response};
 
+const SERVER_TIMING: HeaderName = HeaderName::from_static("server-timing");
 const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
 
 /// An incoming request id is echoed only when it is short and made of safe characters, so it
@@ -64,21 +67,28 @@ pub async fn request_context(
     let request_id = incoming_request_id(&req).unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
     let method = req.method().clone();
     let path = req.path().to_string();
+    let request_id_for_scope = request_id.clone();
 
     // Errors that escape the services (rare: most become responses inside them) have no
     // request left to build a `ServiceResponse` with, so they travel on as a ready response.
-    let outcome = REQUEST_ID
-        .scope(request_id.clone(), async move {
-            match next.call(req).await {
-                Ok(res) => Ok(ensure_problem(res.map_into_boxed_body())),
-                Err(err) => {
-                    let status = err.as_response_error().status_code();
-                    Err((
-                        err.to_string(),
-                        problem_response(status, &generic_problem(status)),
-                    ))
-                }
-            }
+    let queries = std::cell::Cell::new(0u32);
+    let (outcome, queries) = QUERY_COUNT
+        .scope(queries, async move {
+            let outcome = REQUEST_ID
+                .scope(request_id_for_scope, async move {
+                    match next.call(req).await {
+                        Ok(res) => Ok(ensure_problem(res.map_into_boxed_body())),
+                        Err(err) => {
+                            let status = err.as_response_error().status_code();
+                            Err((
+                                err.to_string(),
+                                problem_response(status, &generic_problem(status)),
+                            ))
+                        }
+                    }
+                })
+                .await;
+            (outcome, QUERY_COUNT.with(|n| n.get()))
         })
         .await;
 
@@ -89,12 +99,15 @@ pub async fn request_context(
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     tracing::info!(
         target: "bantin::http",
-        %method, %path, status, latency_ms = format_args!("{latency_ms:.2}"), %request_id,
+        %method, %path, status, latency_ms = format_args!("{latency_ms:.2}"), queries, %request_id,
         "request"
     );
     match outcome {
         Ok(mut res) => {
             decorate(res.headers_mut(), &request_id);
+            if let Ok(v) = HeaderValue::from_str(&format!("db;desc=\"{queries} queries\"")) {
+                res.headers_mut().insert(SERVER_TIMING, v);
+            }
             Ok(res)
         }
         Err((cause, mut res)) => {

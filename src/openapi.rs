@@ -23,6 +23,9 @@ use crate::error::Problem;
         (name = "auth", description = "Login sessions and the caller"),
         (name = "users", description = "Accounts (admins)"),
         (name = "api-tokens", description = "Tokens for integrators (admins)"),
+        (name = "articles", description = "News articles: drafts, publishing, search, revisions"),
+        (name = "categories", description = "The category tree with breadcrumbs"),
+        (name = "site", description = "The portal's settings, footer and visit counter"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]

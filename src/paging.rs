@@ -125,6 +125,11 @@ impl Cursor {
         serde_json::from_slice(&bytes).map_err(|_| bad())
     }
 
+    /// The 400 for a cursor that does not fit the collection.
+    pub fn invalid() -> ApiError {
+        ApiError::bad_field("cursor", "invalid", "not a cursor returned by this API")
+    }
+
     /// The cursor's value as text (for text and instant sort keys).
     pub fn text(&self) -> ApiResult<&str> {
         self.value.as_str().ok_or_else(|| {

@@ -3,12 +3,14 @@
 
 pub mod local_pg;
 pub mod schema;
+pub mod slugs;
+pub mod sql;
 
 use std::time::Duration;
 
 use diesel_async::AsyncPgConnection;
-use diesel_async::pooled_connection::AsyncDieselConnectionManager;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 /// The migrations in `migrations/`, compiled into the binary.
@@ -17,9 +19,30 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 pub type DbPool = Pool<AsyncPgConnection>;
 pub type DbConn = Object<AsyncPgConnection>;
 
+tokio::task_local! {
+    /// Statements sent to the database while serving the current request.
+    pub static QUERY_COUNT: std::cell::Cell<u32>;
+}
+
+/// Counts every statement a pooled connection starts, for the request being served.
+fn count_queries(event: diesel::connection::InstrumentationEvent<'_>) {
+    if let diesel::connection::InstrumentationEvent::StartQuery { .. } = event {
+        let _ = QUERY_COUNT.try_with(|n| n.set(n.get() + 1));
+    }
+}
+
 /// Builds a pool of `size` connections; connections are opened lazily.
 pub fn pool(url: &str, size: usize) -> Result<DbPool, String> {
-    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
+    let mut config = ManagerConfig::<AsyncPgConnection>::default();
+    config.custom_setup = Box::new(|url| {
+        Box::pin(async move {
+            use diesel_async::AsyncConnection as _;
+            let mut conn = AsyncPgConnection::establish(url).await?;
+            diesel_async::AsyncConnection::set_instrumentation(&mut conn, count_queries);
+            Ok(conn)
+        })
+    });
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, config);
     Pool::builder(manager)
         .max_size(size)
         .wait_timeout(Some(Duration::from_secs(10)))

@@ -63,7 +63,6 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(api_tokens -> users (user_id));
 
-
 diesel::table! {
     categories (id) {
         id -> Uuid,

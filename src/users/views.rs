@@ -1,7 +1,9 @@
 //! Request and response bodies of `/users`.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
+
+use crate::http::non_null;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -52,13 +54,6 @@ pub struct CreateUser {
     pub role: Role,
     /// At least 12 characters.
     pub password: String,
-}
-
-/// Deserialises a present field as `Some(value)`, refusing `null` (the field cannot be cleared).
-pub fn non_null<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<T>, D::Error> {
-    T::deserialize(d).map(Some)
 }
 
 /// Partial update (JSON merge semantics): absent fields are left as they are.

@@ -1,0 +1,287 @@
+//! `/categories`: anyone reads the tree; editors and admins change it.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use uuid::Uuid;
+
+use super::model::{self, CategoryChanges, CategoryFilter, CategorySort, NewCategory, SlugChoice};
+use super::views::{CategoryFilters, CategoryView, CreateCategory, UpdateCategory};
+use crate::auth::{Access, Caller, MaybeCaller, Role};
+use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::http::{self, Cache, IfMatch, Json, Query};
+use crate::paging::{ListResponse, PageQuery, Sort, parse_sort};
+use crate::state::AppState;
+use crate::text;
+
+const SORTS: &[(&str, CategorySort)] = &[
+    ("position", CategorySort::Position),
+    ("name", CategorySort::Name),
+    ("created_at", CategorySort::CreatedAt),
+];
+
+fn no_such_category() -> ApiError {
+    ApiError::NotFound("no such category".into())
+}
+
+fn check_name(errors: &mut Vec<FieldError>, name: &str) -> String {
+    let name = name.trim().to_string();
+    match name.chars().count() {
+        0 => errors.push(FieldError::new("name", "required", "must not be empty")),
+        n if n > 200 => errors.push(FieldError::new(
+            "name",
+            "too_long",
+            "at most 200 characters",
+        )),
+        _ => {}
+    }
+    name
+}
+
+fn check_description(errors: &mut Vec<FieldError>, description: &str) -> String {
+    let description = description.trim().to_string();
+    if description.chars().count() > 2000 {
+        errors.push(FieldError::new(
+            "description",
+            "too_long",
+            "at most 2000 characters",
+        ));
+    }
+    description
+}
+
+/// An explicitly given slug must already be one.
+pub fn check_slug(errors: &mut Vec<FieldError>, slug: &str) -> String {
+    if !text::is_slug(slug) {
+        errors.push(FieldError::new(
+            "slug",
+            "invalid",
+            format!(
+                "lowercase ASCII letters and digits in words joined by single `-`, at most {} characters",
+                text::SLUG_MAX
+            ),
+        ));
+    }
+    slug.to_string()
+}
+
+/// List categories.
+#[utoipa::path(
+    tag = "categories",
+    params(PageQuery, CategoryFilters),
+    responses((status = 200, description = "A page of categories", body = ListResponse<CategoryView>))
+)]
+#[get("/categories")]
+pub async fn list_categories(
+    state: web::Data<AppState>,
+    caller: MaybeCaller,
+    paging: Query<PageQuery>,
+    filters: Query<CategoryFilters>,
+) -> ApiResult<HttpResponse> {
+    let filters = filters.0;
+    let default = Sort {
+        field: CategorySort::Position,
+        descending: false,
+    };
+    let sort = parse_sort(filters.sort.as_deref(), SORTS, default)?;
+    let sort_key = format!(
+        "{}{}",
+        if sort.descending { "-" } else { "" },
+        sort.field.name()
+    );
+    let paging = paging.0.check(&sort_key)?;
+    let filter = CategoryFilter {
+        parent_id: filters.parent_id,
+        root: filters.root.unwrap_or(false),
+        q: filters.q,
+    };
+    let mut conn = state.pool.get().await?;
+    let (rows, total) = model::list(&mut conn, &filter, sort, &paging).await?;
+    let page = ListResponse::from_rows(
+        rows,
+        &paging,
+        total,
+        |r| model::cursor_of(r, sort, &sort_key),
+        CategoryView::from,
+    );
+    http::list(&page, Cache::for_caller(&caller.0))
+}
+
+/// Create a category (editors and admins).
+#[utoipa::path(
+    tag = "categories",
+    security(("bearer" = [])),
+    request_body = CreateCategory,
+    responses(
+        (status = 201, description = "Created", body = CategoryView,
+            headers(("Location" = String, description = "URL of the new category"), ("ETag" = String, description = "Strong entity tag"))),
+        (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/categories")]
+pub async fn create_category(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: Json<CreateCategory>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Role::Editor, Access::Write)?;
+    let body = body.0;
+    let mut errors = Vec::new();
+    let name = check_name(&mut errors, &body.name);
+    let description = check_description(&mut errors, body.description.as_deref().unwrap_or(""));
+    let slug = match &body.slug {
+        Some(slug) => SlugChoice::Given(check_slug(&mut errors, slug)),
+        None => SlugChoice::Derived(
+            Some(text::slugify(&name))
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| "chuyen-muc".into()),
+        ),
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let mut conn = state.pool.get().await?;
+    let row = model::create(
+        &mut conn,
+        NewCategory {
+            name,
+            slug,
+            description,
+            parent_id: body.parent_id,
+            position: body.position,
+        },
+    )
+    .await?;
+    let location = format!("/api/v1/categories/{}", row.id);
+    http::created(&CategoryView::from(row), Some(location))
+}
+
+/// Get a category.
+#[utoipa::path(
+    tag = "categories",
+    params(("id" = Uuid, Path, description = "Category id")),
+    responses(
+        (status = 200, description = "The category", body = CategoryView, headers(("ETag" = String, description = "Strong entity tag"))),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 404, description = "No such category", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/categories/{id}")]
+pub async fn get_category(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: MaybeCaller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    let row = model::find(&mut conn, *id)
+        .await?
+        .ok_or_else(no_such_category)?;
+    http::item(&req, &CategoryView::from(row), Cache::for_caller(&caller.0))
+}
+
+/// Get a category by its slug.
+#[utoipa::path(
+    tag = "categories",
+    params(("slug" = String, Path, description = "Category slug", example = "hoi-dong-nhan-dan")),
+    responses(
+        (status = 200, description = "The category", body = CategoryView, headers(("ETag" = String, description = "Strong entity tag"))),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 404, description = "No such category", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/categories/slug/{slug}")]
+pub async fn get_category_by_slug(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: MaybeCaller,
+    slug: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    let row = model::find_by_slug(&mut conn, &slug)
+        .await?
+        .ok_or_else(no_such_category)?;
+    http::item(&req, &CategoryView::from(row), Cache::for_caller(&caller.0))
+}
+
+/// Update a category (partial; JSON merge semantics).
+#[utoipa::path(
+    tag = "categories",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Category id"),
+        ("If-Match" = Option<String>, Header, description = "ETag the change is based on")),
+    request_body = UpdateCategory,
+    responses(
+        (status = 200, description = "The updated category", body = CategoryView),
+        (status = 404, description = "No such category", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/categories/{id}")]
+pub async fn update_category(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: Json<UpdateCategory>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Role::Editor, Access::Write)?;
+    let body = body.0;
+    let mut errors = Vec::new();
+    let changes = CategoryChanges {
+        name: body.name.as_deref().map(|n| check_name(&mut errors, n)),
+        slug: body.slug.as_deref().map(|s| check_slug(&mut errors, s)),
+        description: body
+            .description
+            .as_deref()
+            .map(|d| check_description(&mut errors, d)),
+        parent_id: body.parent_id,
+        position: body.position,
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let mut conn = state.pool.get().await?;
+    let row = model::update(&mut conn, *id, changes, move |row| {
+        if_match.check(&CategoryView::from(row.clone()))
+    })
+    .await?;
+    http::item_written(&CategoryView::from(row))
+}
+
+/// Delete a category; one with sub-categories or articles (trashed ones included) is a 409.
+#[utoipa::path(
+    tag = "categories",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Category id"),
+        ("If-Match" = Option<String>, Header, description = "ETag the deletion is based on")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such category", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The category has sub-categories or articles", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/categories/{id}")]
+pub async fn delete_category(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> ApiResult<HttpResponse> {
+    caller.require(Role::Editor, Access::Write)?;
+    let mut conn = state.pool.get().await?;
+    model::delete(&mut conn, *id, move |row| {
+        if_match.check(&CategoryView::from(row.clone()))
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list_categories)
+        .service(create_category)
+        .service(get_category_by_slug)
+        .service(get_category)
+        .service(update_category)
+        .service(delete_category);
+}

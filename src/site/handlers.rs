@@ -1,0 +1,135 @@
+//! `/site`: the portal's settings (public read, admin write) and its visit counter.
+
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
+
+use super::model::{self, SiteSettings};
+use super::views::{PutSite, SiteView, VisitCount};
+use crate::auth::{Access, Caller, MaybeCaller, Role};
+use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::http::{self, Cache, IfMatch, Json};
+use crate::state::AppState;
+use crate::text;
+
+/// Get the site settings and visit count.
+#[utoipa::path(
+    tag = "site",
+    responses(
+        (status = 200, description = "The site", body = SiteView, headers(("ETag" = String, description = "Strong entity tag"))),
+        (status = 304, description = "Not modified (If-None-Match)"),
+    )
+)]
+#[get("/site")]
+pub async fn get_site(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: MaybeCaller,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    let view = SiteView::from(model::get(&mut conn).await?);
+    let etag = http::counted_etag(&view.zeroed(), view.visit_count)?;
+    http::counted_item(&req, &view, etag, Cache::for_caller(&caller.0))
+}
+
+fn required(errors: &mut Vec<FieldError>, field: &str, value: &str) -> String {
+    let value = value.trim().to_string();
+    match value.chars().count() {
+        0 => errors.push(FieldError::new(field, "required", "must not be empty")),
+        n if n > 300 => errors.push(FieldError::new(field, "too_long", "at most 300 characters")),
+        _ => {}
+    }
+    value
+}
+
+fn optional(errors: &mut Vec<FieldError>, field: &str, value: &str) -> String {
+    let value = value.trim().to_string();
+    if value.chars().count() > 1000 {
+        errors.push(FieldError::new(
+            field,
+            "too_long",
+            "at most 1000 characters",
+        ));
+    }
+    value
+}
+
+/// Replace the site settings (admins).
+///
+/// Portals must show their publisher and the person responsible for the content, so both
+/// are required. The visit counter is not part of the settings and is kept.
+#[utoipa::path(
+    tag = "site",
+    security(("bearer" = [])),
+    params(("If-Match" = Option<String>, Header, description = "ETag the change is based on")),
+    request_body = PutSite,
+    responses(
+        (status = 200, description = "The updated site", body = SiteView, headers(("ETag" = String, description = "Strong entity tag"))),
+        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/site")]
+pub async fn put_site(
+    state: web::Data<AppState>,
+    caller: Caller,
+    if_match: IfMatch,
+    body: Json<PutSite>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Role::Admin, Access::Write)?;
+    let body = body.0;
+    let mut errors = Vec::new();
+    let email = optional(&mut errors, "email", &body.email);
+    if !email.is_empty() && text::parse_email(&email).is_err() {
+        errors.push(FieldError::new("email", "invalid", "not an email address"));
+    }
+    let settings = SiteSettings {
+        name: required(&mut errors, "name", &body.name),
+        publisher: required(&mut errors, "publisher", &body.publisher),
+        responsible_person: required(&mut errors, "responsible_person", &body.responsible_person),
+        address: optional(&mut errors, "address", &body.address),
+        phone: optional(&mut errors, "phone", &body.phone),
+        fax: optional(&mut errors, "fax", &body.fax),
+        email,
+        attribution_notice: optional(&mut errors, "attribution_notice", &body.attribution_notice),
+        time_zone: body
+            .time_zone
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or("Asia/Ho_Chi_Minh")
+            .to_string(),
+    };
+    let mut conn = state.pool.get().await?;
+    if !model::is_time_zone(&mut conn, &settings.time_zone).await? {
+        errors.push(FieldError::new(
+            "time_zone",
+            "invalid",
+            "not an IANA time zone name (e.g. Asia/Ho_Chi_Minh)",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let row = model::replace(&mut conn, settings, move |row| {
+        if_match.check_counted(&SiteView::from(row.clone()).zeroed())
+    })
+    .await?;
+    let view = SiteView::from(row);
+    let etag = http::counted_etag(&view.zeroed(), view.visit_count)?;
+    http::updated_counted(&view, etag)
+}
+
+/// Count a visit to the portal (anonymous); an atomic increment.
+#[utoipa::path(
+    tag = "site",
+    responses((status = 200, description = "The visit count after this visit", body = VisitCount))
+)]
+#[post("/site/visits")]
+pub async fn add_site_visit(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    let visit_count = model::add_visit(&mut conn).await?;
+    http::list(&VisitCount { visit_count }, Cache::Private)
+}
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(get_site)
+        .service(put_site)
+        .service(add_site_visit);
+}
