@@ -15,6 +15,7 @@ pub mod http;
 pub mod middleware;
 pub mod openapi;
 pub mod paging;
+pub mod seed;
 pub mod site;
 pub mod state;
 pub mod telemetry;

@@ -37,6 +37,9 @@ enum Command {
         #[arg(long, default_value = "Administrator")]
         display_name: String,
     },
+    /// Load the demo content (Lai Châu People's Council portal: site settings, categories,
+    /// articles) after applying migrations; running it again changes nothing.
+    SeedDemo,
     /// Print the OpenAPI document (`bantin openapi > openapi/openapi.json`).
     Openapi,
 }
@@ -94,6 +97,28 @@ fn main() -> ExitCode {
                         "{} admin {email}",
                         if created { "created" } else { "updated" }
                     );
+                    Ok(())
+                })
+                .await
+            }
+            Command::SeedDemo => {
+                let config = &config;
+                with_database(config, |url| async move {
+                    migrate(&url).await?;
+                    let first_admin = bantin::bootstrap::first_admin(&url, config).await?;
+                    let report = bantin::seed::seed_demo(&url).await?;
+                    for line in report.lines(&config.public_url) {
+                        println!("{line}");
+                    }
+                    match first_admin {
+                        FirstAdmin::Generated { email, password } => println!(
+                            "first run: created admin {email} with password {password} (shown once)"
+                        ),
+                        FirstAdmin::Configured { email } => println!(
+                            "first run: created admin {email} with the password in BANTIN_ADMIN_PASSWORD"
+                        ),
+                        FirstAdmin::NotNeeded => {}
+                    }
                     Ok(())
                 })
                 .await

@@ -14,6 +14,13 @@ struct Taken {
     slug: String,
 }
 
+#[derive(diesel::QueryableByName)]
+struct Locked {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    #[allow(dead_code)]
+    done: bool,
+}
+
 /// Which table a slug must be unique in.
 #[derive(Debug, Clone, Copy)]
 pub enum SlugTable {
@@ -47,14 +54,19 @@ pub async fn is_taken(
 }
 
 /// The first free slug among `base`, `base-2`, `base-3`, … (the base shortened if the
-/// suffix would make it too long). A concurrent writer may still take it first; the unique
-/// index then refuses the insert and the caller retries.
+/// suffix would make it too long). Call inside the transaction that inserts the row: writers
+/// deriving from the same base take turns until it commits (a transaction-scoped advisory
+/// lock), so they pick different slugs.
 pub async fn free_slug(
     conn: &mut AsyncPgConnection,
     table: SlugTable,
     base: &str,
     except: Option<Uuid>,
 ) -> ApiResult<String> {
+    let mut lock = Sql::new("SELECT true AS done FROM pg_advisory_xact_lock(hashtext(");
+    lock.bind::<Text, _>(format!("{}:{base}", table.name()))
+        .push("))");
+    lock.load::<Locked>(conn).await?;
     let pattern = format!("{}-%", super::sql::like_escape(base));
     let mut sql = Sql::new(&format!("SELECT slug FROM {} WHERE (slug = ", table.name()));
     sql.bind::<Text, _>(base.to_string())

@@ -3,9 +3,14 @@
 mod helpers;
 
 mod api_tokens;
+mod articles;
 mod auth;
 mod basics;
+mod categories;
 mod jwt;
 mod migrations;
+mod revisions;
+mod search;
+mod site;
 mod throttle;
 mod users;

@@ -1,0 +1,476 @@
+//! `bantin seed-demo`: loads the demo content of `demo/lai-chau-portal.json` (real content from
+//! one article page of the Lai Châu People's Council portal) through the app's own model
+//! functions, so every row obeys the same rules as one written through the API.
+//!
+//! Idempotent: rows are looked up by slug (`text::slugify` of the category name or article
+//! title); missing ones are created, differing ones are brought back to the demo content (an
+//! article keeps its previous version as a revision), equal ones are left alone and keep
+//! their version. Everything is written in one transaction.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::articles::model::{self as articles, ArticleContent, ArticleKey, NewArticle, Viewer};
+use crate::categories::model::{self as categories, CategoryChanges, NewCategory, SlugChoice};
+use crate::db::schema::{site, users};
+use crate::error::ApiError;
+use crate::site::model::{self as site_model, SiteSettings};
+use crate::text;
+
+/// The demo data, compiled in so that the command works from any directory.
+pub const DEMO_JSON: &str = include_str!("../demo/lai-chau-portal.json");
+
+/// The parts of the demo file loaded so far.
+///
+/// `organizations`, `signatories`, `agreements` and `photos` (and the article's `photos`,
+/// `cover_photo` and `agreements` links to them) are for later issues, once the CMS has
+/// those resources; they are only counted here. `breadcrumb` is what the category tree
+/// gives back as the category's `path`.
+#[derive(Debug, Deserialize)]
+pub struct Demo {
+    pub site: DemoSite,
+    pub categories: Vec<DemoCategory>,
+    pub article: DemoArticle,
+    pub related_articles: Vec<DemoShortArticle>,
+    pub latest_articles: Vec<DemoShortArticle>,
+    #[serde(default)]
+    pub organizations: Vec<serde_json::Value>,
+    #[serde(default)]
+    pub signatories: Vec<serde_json::Value>,
+    #[serde(default)]
+    pub agreements: Vec<serde_json::Value>,
+    #[serde(default)]
+    pub photos: Vec<serde_json::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DemoSite {
+    pub name: String,
+    pub publisher: String,
+    pub responsible_person: String,
+    pub address: String,
+    pub phone: String,
+    pub fax: String,
+    pub email: String,
+    pub attribution_notice: String,
+    pub visit_count: i64,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DemoCategory {
+    pub key: String,
+    pub name: String,
+    pub parent: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DemoArticle {
+    pub title: String,
+    /// A category `key`.
+    pub category: String,
+    pub status: String,
+    pub published_at: DateTime<Utc>,
+    pub summary: String,
+    pub body_html: String,
+}
+
+/// An article known only by its title and date (the page's "related" and "latest" lists).
+#[derive(Debug, Deserialize)]
+pub struct DemoShortArticle {
+    pub title: String,
+    pub published_at: DateTime<Utc>,
+}
+
+/// Parses the demo file, every text in NFC (as the API's JSON extractor stores it).
+pub fn demo() -> Result<Demo, String> {
+    let mut value: serde_json::Value = serde_json::from_str(DEMO_JSON)
+        .map_err(|e| format!("demo/lai-chau-portal.json is not JSON: {e}"))?;
+    text::nfc_json(&mut value);
+    serde_json::from_value(value).map_err(|e| format!("demo/lai-chau-portal.json: {e}"))
+}
+
+/// How many rows of a kind were created, changed, or already as in the demo.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+impl std::fmt::Display for Tally {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} created, {} updated, {} unchanged",
+            self.created, self.updated, self.unchanged
+        )
+    }
+}
+
+/// What `seed_demo` did.
+#[derive(Debug)]
+pub struct SeedReport {
+    /// Whether the site settings changed.
+    pub site_updated: bool,
+    /// The visit count before and after (raised to the demo's only when it was lower).
+    pub visit_count: (i64, i64),
+    pub categories: Tally,
+    pub articles: Tally,
+    /// Articles found in the trash: left there, untouched.
+    pub trashed: Vec<String>,
+    /// The slug of the main article and of its category.
+    pub article_slug: String,
+    pub category_slug: String,
+    /// Counts of the demo's parts that are not loaded yet.
+    pub skipped: Vec<(&'static str, usize)>,
+}
+
+impl SeedReport {
+    /// One line per kind, then where to look (`base` is the service's public URL).
+    pub fn lines(&self, base: &str) -> Vec<String> {
+        let (before, after) = self.visit_count;
+        let visits = if after != before {
+            format!("visit_count raised from {before} to {after}")
+        } else {
+            format!("visit_count {after} kept")
+        };
+        let mut lines = vec![
+            format!(
+                "site: {}, {visits}",
+                if self.site_updated {
+                    "updated"
+                } else {
+                    "unchanged"
+                }
+            ),
+            format!("categories: {}", self.categories),
+            format!("articles: {}", self.articles),
+        ];
+        if !self.trashed.is_empty() {
+            lines.push(format!(
+                "left in the trash (restore them to see them): {}",
+                self.trashed.join(", ")
+            ));
+        }
+        let skipped: Vec<String> = self
+            .skipped
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(kind, n)| format!("{n} {kind}"))
+            .collect();
+        if !skipped.is_empty() {
+            lines.push(format!(
+                "not loaded yet (later issues): {}",
+                skipped.join(", ")
+            ));
+        }
+        lines.push(format!(
+            "look (once `bantin serve` runs): GET {base}/api/v1/articles/slug/{}",
+            self.article_slug
+        ));
+        lines.push(format!(
+            "and its category: GET {base}/api/v1/articles?category={}",
+            self.category_slug
+        ));
+        lines
+    }
+}
+
+/// The account the demo articles are written by: the oldest admin (enabled ones first).
+pub async fn demo_author(conn: &mut AsyncPgConnection) -> Result<Uuid, String> {
+    users::table
+        .filter(users::role.eq("admin"))
+        .order((
+            users::disabled.asc(),
+            users::created_at.asc(),
+            users::id.asc(),
+        ))
+        .select(users::id)
+        .first::<Uuid>(conn)
+        .await
+        .optional()
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| "there is no admin to write the demo articles; create one with `bantin create-admin --email …`".to_string())
+}
+
+/// Loads the demo into the (migrated) database at `url`, the articles written by the oldest
+/// admin (`bootstrap::first_admin` makes sure there is one on a fresh database).
+pub async fn seed_demo(url: &str) -> Result<SeedReport, String> {
+    let demo = demo()?;
+    let mut conn = AsyncPgConnection::establish(url)
+        .await
+        .map_err(|e| format!("cannot connect: {e}"))?;
+    let author = demo_author(&mut conn).await?;
+    conn.transaction::<_, ApiError, _>(async |conn| load(conn, &demo, author).await)
+        .await
+        .map_err(|e| format!("cannot load the demo content: {}", describe(e)))
+}
+
+fn describe(e: ApiError) -> String {
+    match e {
+        ApiError::Validation(errors) => errors
+            .iter()
+            .map(|f| format!("{}: {}", f.field, f.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        // Its `Display` hides the cause, as an API answer must; an operator needs it.
+        ApiError::Internal(cause) => cause,
+        other => other.to_string(),
+    }
+}
+
+fn invalid(what: impl std::fmt::Display) -> ApiError {
+    ApiError::internal(format!("demo/lai-chau-portal.json: {what}"))
+}
+
+/// The slug a title or name is found under (the API's fallback when it has no letters).
+fn slug_of(text_: &str, fallback: &str) -> String {
+    Some(text::slugify(text_))
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| fallback.to_string())
+}
+
+async fn load(
+    conn: &mut AsyncPgConnection,
+    demo: &Demo,
+    author: Uuid,
+) -> Result<SeedReport, ApiError> {
+    let (site_updated, visit_count) = load_site(conn, &demo.site).await?;
+    let (categories, category_ids) = load_categories(conn, &demo.categories).await?;
+
+    let article = &demo.article;
+    let category_id = *category_ids
+        .get(&article.category)
+        .ok_or_else(|| invalid(format!("no category `{}`", article.category)))?;
+    let category_name = demo
+        .categories
+        .iter()
+        .find(|c| c.key == article.category)
+        .map(|c| text::nfc(c.name.trim()))
+        .unwrap_or_default();
+    let category_slug = slug_of(&category_name, "chuyen-muc");
+
+    let mut tally = Tally::default();
+    let mut trashed = Vec::new();
+    // The short articles first, so the main one can name its related ones.
+    let mut related_ids = Vec::new();
+    for (i, short) in demo
+        .related_articles
+        .iter()
+        .chain(&demo.latest_articles)
+        .enumerate()
+    {
+        let content = short_content(short, &demo.site.name, &category_name, category_id);
+        let id = upsert(conn, content, author, &mut tally, &mut trashed).await?;
+        if i < demo.related_articles.len() {
+            related_ids.push(id);
+        }
+    }
+    if !matches!(article.status.as_str(), "draft" | "published" | "archived") {
+        return Err(invalid(format!("article status `{}`", article.status)));
+    }
+    let title = article.title.trim().to_string();
+    let main = ArticleContent {
+        slug: slug_of(&title, "bai-viet"),
+        title,
+        summary: article.summary.trim().to_string(),
+        // Sanitised by the same rules as a body sent to the API.
+        body: text::sanitize_html(&article.body_html),
+        status: article.status.clone(),
+        published_at: Some(article.published_at),
+        category_id: Some(category_id),
+        related_ids,
+    };
+    let article_slug = main.slug.clone();
+    upsert(conn, main, author, &mut tally, &mut trashed).await?;
+
+    Ok(SeedReport {
+        site_updated,
+        visit_count,
+        categories,
+        articles: tally,
+        trashed,
+        article_slug,
+        category_slug,
+        skipped: vec![
+            ("organizations", demo.organizations.len()),
+            ("signatories", demo.signatories.len()),
+            ("agreements", demo.agreements.len()),
+            ("photos", demo.photos.len()),
+        ],
+    })
+}
+
+/// The settings through `site::model::replace` (no new version when equal); the visit count
+/// raised to the demo's only when lower (it is a counter, not a setting: no new version).
+async fn load_site(
+    conn: &mut AsyncPgConnection,
+    demo: &DemoSite,
+) -> Result<(bool, (i64, i64)), ApiError> {
+    let current = site_model::get(conn).await?;
+    let email = demo.email.trim().to_string();
+    if !email.is_empty() && text::parse_email(&email).is_err() {
+        return Err(invalid("site.email is not an email address"));
+    }
+    let settings = SiteSettings {
+        name: demo.name.trim().to_string(),
+        publisher: demo.publisher.trim().to_string(),
+        responsible_person: demo.responsible_person.trim().to_string(),
+        address: demo.address.trim().to_string(),
+        phone: demo.phone.trim().to_string(),
+        fax: demo.fax.trim().to_string(),
+        email,
+        attribution_notice: demo.attribution_notice.trim().to_string(),
+        // The demo has none: keep the portal's own.
+        time_zone: current.time_zone.clone(),
+    };
+    let after = site_model::replace(conn, settings, |_| Ok(())).await?;
+    let raised: Option<i64> =
+        diesel::update(site::table.filter(site::visit_count.lt(demo.visit_count)))
+            .set(site::visit_count.eq(demo.visit_count))
+            .returning(site::visit_count)
+            .get_result(conn)
+            .await
+            .optional()?;
+    let before = after.visit_count;
+    Ok((
+        after.version != current.version,
+        (before, raised.unwrap_or(before)),
+    ))
+}
+
+/// The tree, parents before children; returns the id of every `key`.
+async fn load_categories(
+    conn: &mut AsyncPgConnection,
+    demo: &[DemoCategory],
+) -> Result<(Tally, std::collections::HashMap<String, Uuid>), ApiError> {
+    let mut ids = std::collections::HashMap::new();
+    let mut tally = Tally::default();
+    let mut pending: Vec<&DemoCategory> = demo.iter().collect();
+    while !pending.is_empty() {
+        let ready = pending
+            .iter()
+            .position(|c| c.parent.as_ref().is_none_or(|p| ids.contains_key(p)))
+            .ok_or_else(|| invalid("a category's parent is missing or the tree has a cycle"))?;
+        let category = pending.remove(ready);
+        let parent_id = category.parent.as_ref().map(|p| ids[p]);
+        let name = category.name.trim().to_string();
+        let slug = slug_of(&name, "chuyen-muc");
+        let id = match categories::find_by_slug(conn, &slug).await? {
+            None => {
+                tally.created += 1;
+                categories::create(
+                    conn,
+                    NewCategory {
+                        name,
+                        slug: SlugChoice::Given(slug),
+                        description: String::new(),
+                        parent_id,
+                        position: None,
+                    },
+                )
+                .await?
+                .id
+            }
+            Some(row) => {
+                let changes = CategoryChanges {
+                    name: Some(name),
+                    parent_id: Some(parent_id),
+                    ..CategoryChanges::default()
+                };
+                let after = categories::update(conn, row.id, changes, |_| Ok(())).await?;
+                if after.version == row.version {
+                    tally.unchanged += 1;
+                } else {
+                    tally.updated += 1;
+                }
+                row.id
+            }
+        };
+        ids.insert(category.key.clone(), id);
+    }
+    Ok((tally, ids))
+}
+
+/// A published article of the page's lists: only its title and date are known, so the
+/// summary and body say so.
+fn short_content(
+    short: &DemoShortArticle,
+    site_name: &str,
+    category_name: &str,
+    category_id: Uuid,
+) -> ArticleContent {
+    let title = short.title.trim().to_string();
+    let vietnam = FixedOffset::east_opt(7 * 3600).expect("UTC+07:00");
+    let day = short
+        .published_at
+        .with_timezone(&vietnam)
+        .format("%d/%m/%Y");
+    let summary = format!("Tin đăng ngày {day} trong chuyên mục {category_name} của {site_name}.");
+    let body = format!(
+        "<p>{}</p>\n<p>Bài viết mẫu: bộ dữ liệu demo chỉ giữ tiêu đề và thời điểm đăng của tin này trên cổng thông tin; nội dung đầy đủ chưa được đưa vào.</p>",
+        html_escape::encode_text(&summary)
+    );
+    ArticleContent {
+        slug: slug_of(&title, "bai-viet"),
+        title,
+        summary,
+        body: text::sanitize_html(&body),
+        status: "published".into(),
+        published_at: Some(short.published_at),
+        category_id: Some(category_id),
+        related_ids: Vec::new(),
+    }
+}
+
+/// Creates the article under its slug, or brings the existing one to `content` through
+/// `articles::model::write` (a revision, a new version) when it differs. One in the trash
+/// is left alone.
+async fn upsert(
+    conn: &mut AsyncPgConnection,
+    content: ArticleContent,
+    author: Uuid,
+    tally: &mut Tally,
+    trashed: &mut Vec<String>,
+) -> Result<Uuid, ApiError> {
+    if content.title.chars().count() > 500 || content.summary.chars().count() > 2000 {
+        return Err(invalid(format!("`{}` is too long", content.slug)));
+    }
+    let Some(found) = articles::find(conn, ArticleKey::Slug(&content.slug), Viewer::Editor).await?
+    else {
+        tally.created += 1;
+        return articles::create(
+            conn,
+            NewArticle {
+                content,
+                derived_slug: false,
+                author_id: author,
+            },
+        )
+        .await;
+    };
+    if found.deleted_at.is_some() {
+        trashed.push(found.slug);
+        return Ok(found.id);
+    }
+    let current = ArticleContent {
+        slug: found.slug.clone(),
+        title: found.title.clone(),
+        summary: found.summary.clone(),
+        body: found.body.clone(),
+        status: found.status.clone(),
+        published_at: found.published_at,
+        category_id: found.category_id,
+        related_ids: found.related_ids.clone(),
+    };
+    if current == content {
+        tally.unchanged += 1;
+        return Ok(found.id);
+    }
+    tally.updated += 1;
+    articles::write(conn, found.id, Viewer::Editor, author, move |_| Ok(content)).await?;
+    Ok(found.id)
+}
