@@ -26,6 +26,7 @@ RUN mkdir src \
 # touch makes sure cargo rebuilds over the placeholders whatever the copied files' dates.
 COPY src ./src
 COPY migrations ./migrations
+COPY demo ./demo
 RUN touch src/main.rs src/lib.rs \
     && cargo build --release --locked --bin bantin \
     && install -D -m 0755 target/release/bantin /out/bantin

@@ -249,7 +249,7 @@ async fn load(
         .categories
         .iter()
         .find(|c| c.key == article.category)
-        .map(|c| text::nfc(c.name.trim()))
+        .map(|c| c.name.trim().to_string())
         .unwrap_or_default();
     let category_slug = slug_of(&category_name, "chuyen-muc");
 

@@ -210,7 +210,7 @@ pub fn cursor_of(row: &CategoryRow, sort: Sort<CategorySort>, sort_key: &str) ->
 
 /// Serialises writes to the tree, so two concurrent moves cannot build a cycle.
 async fn lock_tree(conn: &mut AsyncPgConnection) -> ApiResult<()> {
-    diesel::sql_query("SELECT pg_advisory_xact_lock(727001)")
+    diesel::sql_query("SELECT pg_advisory_xact_lock(727002)")
         .execute(conn)
         .await?;
     Ok(())

@@ -63,7 +63,7 @@ pub async fn free_slug(
     base: &str,
     except: Option<Uuid>,
 ) -> ApiResult<String> {
-    let mut lock = Sql::new("SELECT true AS done FROM pg_advisory_xact_lock(hashtext(");
+    let mut lock = Sql::new("SELECT true AS done FROM pg_advisory_xact_lock(727100, hashtext(");
     lock.bind::<Text, _>(format!("{}:{base}", table.name()))
         .push("))");
     lock.load::<Locked>(conn).await?;

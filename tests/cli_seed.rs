@@ -1,0 +1,566 @@
+//! `bantin seed-demo` as a user runs it: on a configured server (its own database per test,
+//! checked with SQL) and on a fresh machine with no `DATABASE_URL` (the embedded cluster,
+//! then `bantin serve` shows the content). Running it again changes nothing.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bantin::text::slugify;
+use serde_json::Value;
+use tokio_postgres::{Client, NoTls};
+
+const BIN: &str = env!("CARGO_BIN_EXE_bantin");
+const DEMO: &str = include_str!("../demo/lai-chau-portal.json");
+
+fn bantin() -> Command {
+    let mut cmd = Command::new(BIN);
+    // The user's machine has none of these set; neither do these tests.
+    for (key, _) in std::env::vars() {
+        if key.starts_with("BANTIN_") || key == "DATABASE_URL" {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env("RUST_LOG", "info");
+    cmd
+}
+
+fn demo() -> Value {
+    serde_json::from_str(DEMO).unwrap()
+}
+
+fn text(v: &Value) -> &str {
+    v.as_str().unwrap()
+}
+
+/// The titles of the related articles, then of the latest ones.
+fn short_titles(demo: &Value) -> (Vec<String>, Vec<String>) {
+    let titles = |key: &str| {
+        demo[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| text(&a["title"]).to_string())
+            .collect::<Vec<_>>()
+    };
+    (titles("related_articles"), titles("latest_articles"))
+}
+
+/// `url` with its database swapped for `db` (keeping the query, e.g. `?host=/socket`).
+fn with_db(url: &str, db: &str) -> String {
+    let (head, params) = match url.split_once('?') {
+        Some((h, p)) => (h, format!("?{p}")),
+        None => (url, String::new()),
+    };
+    let scheme_end = head.find("://").map(|i| i + 3).unwrap_or(0);
+    let host_end = head[scheme_end..]
+        .find('/')
+        .map(|i| i + scheme_end)
+        .unwrap_or(head.len());
+    format!("{}/{db}{params}", &head[..host_end])
+}
+
+async fn connect(url: &str) -> Client {
+    let (client, connection) = tokio_postgres::connect(url, NoTls)
+        .await
+        .unwrap_or_else(|e| panic!("connect to {url}: {e}"));
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    client
+}
+
+/// A database of its own on the test server, dropped (WITH FORCE) when the guard goes.
+struct TestDatabase {
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+impl TestDatabase {
+    async fn create() -> TestDatabase {
+        let server = std::env::var("DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(|| "postgres://postgres@127.0.0.1/postgres".into());
+        let admin_url = with_db(&server, "postgres");
+        let name = format!("seed_{}", uuid::Uuid::new_v4().simple());
+        connect(&admin_url)
+            .await
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
+        TestDatabase {
+            url: with_db(&server, &name),
+            admin_url,
+            name,
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
+        let cleanup = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                if let Ok((client, connection)) = tokio_postgres::connect(&admin_url, NoTls).await {
+                    tokio::spawn(async move {
+                        let _ = connection.await;
+                    });
+                    let _ = client
+                        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .await;
+                }
+            });
+        });
+        tokio::task::block_in_place(|| {
+            let _ = cleanup.join();
+        });
+    }
+}
+
+fn temp_data_dir(tag: &str) -> PathBuf {
+    // Under the system temp dir, which the `postgres` user can reach when tests run as root.
+    let dir = std::env::temp_dir().join(format!("bantin-seed-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// `bantin seed-demo` with these settings; its standard output (it must succeed).
+fn seed(envs: &[(&str, &Path)]) -> String {
+    let mut cmd = bantin();
+    cmd.arg("seed-demo");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let out: Output = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "seed-demo failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+fn seed_on(db: &TestDatabase, data: &Path) -> String {
+    seed(&[
+        ("DATABASE_URL", Path::new(&db.url)),
+        ("BANTIN_DATA_DIR", data),
+    ])
+}
+
+fn assert_has(output: &str, line: &str) {
+    assert!(
+        output.lines().any(|l| l.starts_with(line)),
+        "no line starting with `{line}` in:\n{output}"
+    );
+}
+
+async fn one_i64(db: &Client, sql: &str) -> i64 {
+    db.query_one(sql, &[]).await.unwrap().get(0)
+}
+
+/// Every check on the seeded content, through SQL.
+async fn check_content(db: &Client, demo: &Value) {
+    // The category tree: the root, and its child holding the articles.
+    let rows = db
+        .query(
+            "SELECT c.slug, c.name, p.slug, \
+                    jsonb_path_query_array(c.path, '$[*].slug')::text, c.version \
+               FROM categories c LEFT JOIN categories p ON p.id = c.parent_id ORDER BY c.slug",
+            &[],
+        )
+        .await
+        .unwrap();
+    let categories: Vec<(String, String, Option<String>, String, i32)> = rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)))
+        .collect();
+    assert_eq!(
+        categories,
+        vec![
+            (
+                "hoi-dong-nhan-dan".into(),
+                "Hội đồng nhân dân".into(),
+                Some("tin-tuc-hoat-dong".into()),
+                r#"["tin-tuc-hoat-dong", "hoi-dong-nhan-dan"]"#.into(),
+                1
+            ),
+            (
+                "tin-tuc-hoat-dong".into(),
+                "Tin tức hoạt động".into(),
+                None,
+                r#"["tin-tuc-hoat-dong"]"#.into(),
+                1
+            ),
+        ]
+    );
+    for c in demo["categories"].as_array().unwrap() {
+        assert_eq!(slugify(text(&c["name"])), text(&c["key"]));
+    }
+
+    // 11 published articles in that category, each at its slug and date, all at version 1.
+    assert_eq!(one_i64(db, "SELECT count(*) FROM articles").await, 11);
+    assert_eq!(
+        one_i64(db, "SELECT count(*) FROM article_revisions").await,
+        0
+    );
+    let (related, latest) = short_titles(demo);
+    let main_title = text(&demo["article"]["title"]);
+    let mut expected: Vec<(String, String)> = vec![(
+        main_title.to_string(),
+        text(&demo["article"]["published_at"]).to_string(),
+    )];
+    for key in ["related_articles", "latest_articles"] {
+        for a in demo[key].as_array().unwrap() {
+            expected.push((
+                text(&a["title"]).to_string(),
+                text(&a["published_at"]).to_string(),
+            ));
+        }
+    }
+    for (title, published_at) in &expected {
+        let row = db
+            .query_opt(
+                "SELECT a.title, a.status, \
+                        to_char(a.published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), \
+                        c.slug, a.version, a.deleted_at IS NULL, a.summary, a.body, \
+                        a.author_id IS NOT NULL \
+                   FROM articles a JOIN categories c ON c.id = a.category_id WHERE a.slug = $1",
+                &[&slugify(title)],
+            )
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no article at {}", slugify(title)));
+        assert_eq!(row.get::<_, String>(0), *title);
+        assert_eq!(row.get::<_, String>(1), "published", "{title}");
+        assert_eq!(row.get::<_, String>(2), *published_at, "{title}");
+        assert_eq!(row.get::<_, String>(3), "hoi-dong-nhan-dan", "{title}");
+        assert_eq!(row.get::<_, i32>(4), 1, "{title}");
+        assert!(row.get::<_, bool>(5), "{title} is not in the trash");
+        let summary: String = row.get(6);
+        assert!(!summary.is_empty() && !row.get::<_, String>(7).is_empty());
+        if title != main_title {
+            assert!(summary.starts_with("Tin đăng ngày ") && summary.ends_with('.'));
+        }
+        assert!(row.get::<_, bool>(8), "{title} has an author");
+    }
+    // The main article: its summary, its sanitised body (no script), its related ones in order.
+    let main = db
+        .query_one(
+            "SELECT summary, body, body_text FROM articles WHERE slug = $1",
+            &[&slugify(main_title)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(main.get::<_, String>(0), text(&demo["article"]["summary"]));
+    let body: String = main.get(1);
+    assert!(body.contains("<figcaption>Quang cảnh hội nghị</figcaption>"));
+    assert!(body.contains("Phát biểu bế mạc hội nghị"));
+    assert!(main.get::<_, String>(2).contains("Lò Văn Cương"));
+    let related_slugs: Vec<String> = db
+        .query(
+            "SELECT r.slug FROM article_related ar \
+               JOIN articles a ON a.id = ar.article_id JOIN articles r ON r.id = ar.related_id \
+              WHERE a.slug = $1 ORDER BY ar.position",
+            &[&slugify(main_title)],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(
+        related_slugs,
+        related.iter().map(|t| slugify(t)).collect::<Vec<_>>()
+    );
+    assert_eq!(latest.len(), 5);
+    assert_eq!(
+        one_i64(db, "SELECT count(*) FROM article_related").await,
+        5,
+        "only the main article has related ones"
+    );
+
+    // The site settings.
+    let site = db
+        .query_one(
+            "SELECT name, publisher, responsible_person, address, phone, fax, email, \
+                    attribution_notice, time_zone FROM site",
+            &[],
+        )
+        .await
+        .unwrap();
+    for (i, key) in [
+        "name",
+        "publisher",
+        "responsible_person",
+        "address",
+        "phone",
+        "fax",
+        "email",
+        "attribution_notice",
+    ]
+    .iter()
+    .enumerate()
+    {
+        assert_eq!(site.get::<_, String>(i), text(&demo["site"][key]), "{key}");
+    }
+    assert_eq!(site.get::<_, String>(8), "Asia/Ho_Chi_Minh");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seed_demo_twice_loads_the_portal_once() {
+    let demo = demo();
+    let test_db = TestDatabase::create().await;
+    let data = temp_data_dir("external");
+
+    let first = seed_on(&test_db, &data);
+    assert_has(&first, "site: updated, visit_count raised from 0 to 27194");
+    assert_has(&first, "categories: 2 created, 0 updated, 0 unchanged");
+    assert_has(&first, "articles: 11 created, 0 updated, 0 unchanged");
+    let slug = slugify(text(&demo["article"]["title"]));
+    assert!(
+        first.contains(&format!("/api/v1/articles/slug/{slug}")),
+        "{first}"
+    );
+    assert!(first.contains("created admin admin@localhost with password "));
+
+    let db = connect(&test_db.url).await;
+    let site_version = one_i64(&db, "SELECT version::bigint FROM site").await;
+
+    let second = seed_on(&test_db, &data);
+    assert_has(&second, "site: unchanged, visit_count 27194 kept");
+    assert_has(&second, "categories: 0 created, 0 updated, 2 unchanged");
+    assert_has(&second, "articles: 0 created, 0 updated, 11 unchanged");
+    assert!(!second.contains("created admin"), "{second}");
+
+    check_content(&db, &demo).await;
+    assert_eq!(
+        one_i64(&db, "SELECT version::bigint FROM site").await,
+        site_version
+    );
+    assert_eq!(one_i64(&db, "SELECT visit_count FROM site").await, 27194);
+    assert_eq!(one_i64(&db, "SELECT count(*) FROM users").await, 1);
+
+    // The visit count only goes up; edits made meanwhile are brought back, with a revision.
+    db.batch_execute(
+        "UPDATE site SET visit_count = 30000; \
+         UPDATE categories SET name = 'Tin tức' WHERE slug = 'tin-tuc-hoat-dong'; \
+         UPDATE articles SET summary = 'Đã sửa.' WHERE slug = 'tiep-xuc-cu-tri-tai-huyen-nam-nhun'",
+    )
+    .await
+    .unwrap();
+    let third = seed_on(&test_db, &data);
+    assert_has(&third, "site: unchanged, visit_count 30000 kept");
+    assert_has(&third, "categories: 0 created, 1 updated, 1 unchanged");
+    assert_has(&third, "articles: 0 created, 1 updated, 10 unchanged");
+    assert_eq!(
+        one_i64(
+            &db,
+            "SELECT version::bigint FROM articles WHERE slug = 'tiep-xuc-cu-tri-tai-huyen-nam-nhun'"
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        one_i64(
+            &db,
+            "SELECT count(*) FROM article_revisions WHERE content->>'summary' = 'Đã sửa.'"
+        )
+        .await,
+        1
+    );
+    let path: String = db
+        .query_one(
+            "SELECT path::text FROM categories WHERE slug = 'hoi-dong-nhan-dan'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(path.contains("Tin tức hoạt động"), "{path}");
+    db.batch_execute("UPDATE site SET visit_count = 5")
+        .await
+        .unwrap();
+    let fourth = seed_on(&test_db, &data);
+    assert_has(
+        &fourth,
+        "site: unchanged, visit_count raised from 5 to 27194",
+    );
+    assert_has(&fourth, "categories: 0 created, 0 updated, 2 unchanged");
+    assert_has(&fourth, "articles: 0 created, 0 updated, 11 unchanged");
+
+    drop(db);
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+/// A running `bantin serve` with its output collected.
+struct Service {
+    child: Child,
+    lines: Arc<Mutex<Vec<String>>>,
+    base: String,
+}
+
+fn collect(stream: impl std::io::Read + Send + 'static, sink: Arc<Mutex<Vec<String>>>) {
+    std::thread::spawn(move || {
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push(line);
+        }
+    });
+}
+
+impl Service {
+    fn start(data_dir: &Path) -> Service {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut child = bantin()
+            .arg("serve")
+            .env("BANTIN_DATA_DIR", data_dir)
+            .env("BANTIN_BIND", format!("127.0.0.1:{port}"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        collect(child.stdout.take().unwrap(), lines.clone());
+        collect(child.stderr.take().unwrap(), lines.clone());
+        Service {
+            child,
+            lines,
+            base: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    fn output(&self) -> String {
+        self.lines.lock().unwrap().join("\n")
+    }
+
+    async fn wait_ready(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(90);
+        while Instant::now() < deadline {
+            if let Ok(res) = reqwest::get(format!("{}/health/ready", self.base)).await
+                && res.status() == 200
+            {
+                return;
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("bantin exited with {status}:\n{}", self.output());
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        panic!("bantin did not become ready:\n{}", self.output());
+    }
+
+    async fn get(&self, path: &str) -> Value {
+        let res = reqwest::get(format!("{}{path}", self.base)).await.unwrap();
+        assert_eq!(res.status(), 200, "GET {path}");
+        res.json().await.unwrap()
+    }
+
+    fn stop(&mut self) {
+        let ok = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(status.success(), "{}", self.output());
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("bantin did not stop:\n{}", self.output());
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+/// Whether a PostgreSQL server still runs on the cluster in `data_dir`.
+fn cluster_running(data_dir: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(data_dir.join("postgres/postmaster.pid")) else {
+        return false;
+    };
+    let pid = text.lines().next().unwrap_or("").trim().to_string();
+    Path::new(&format!("/proc/{pid}")).exists()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seed_demo_on_a_fresh_machine_then_serve_shows_it() {
+    let demo = demo();
+    let data = temp_data_dir("local");
+    let first = seed(&[("BANTIN_DATA_DIR", &data)]);
+    assert_has(&first, "articles: 11 created, 0 updated, 0 unchanged");
+    let password = first
+        .lines()
+        .find_map(|l| l.split("with password ").nth(1))
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("the first admin's password is shown:\n{first}"))
+        .to_string();
+    assert!(!cluster_running(&data), "seed-demo stops the local cluster");
+    let second = seed(&[("BANTIN_DATA_DIR", &data)]);
+    assert_has(&second, "categories: 0 created, 0 updated, 2 unchanged");
+    assert_has(&second, "articles: 0 created, 0 updated, 11 unchanged");
+
+    let mut service = Service::start(&data);
+    service.wait_ready().await;
+    assert!(
+        !service.output().contains("with password"),
+        "serve finds the admin seed-demo created"
+    );
+    let title = text(&demo["article"]["title"]);
+    let article = service
+        .get(&format!("/api/v1/articles/slug/{}", slugify(title)))
+        .await;
+    assert_eq!(text(&article["title"]), title);
+    assert_eq!(text(&article["published_at"]), "2021-08-31T02:52:45Z");
+    assert_eq!(text(&article["category"]["slug"]), "hoi-dong-nhan-dan");
+    assert_eq!(article["related_ids"].as_array().unwrap().len(), 5);
+    assert_eq!(text(&article["author"]["display_name"]), "Administrator");
+
+    let site = service.get("/api/v1/site").await;
+    assert_eq!(text(&site["publisher"]), text(&demo["site"]["publisher"]));
+    assert_eq!(site["visit_count"], 27194);
+    let categories = service.get("/api/v1/categories").await;
+    assert_eq!(categories["data"].as_array().unwrap().len(), 2);
+    let listed = service
+        .get("/api/v1/articles?category=tin-tuc-hoat-dong&limit=50")
+        .await;
+    assert_eq!(listed["data"].as_array().unwrap().len(), 11);
+    let found = service.get("/api/v1/articles?q=hoi%20nghi").await;
+    assert!(
+        found["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["title"] == title),
+        "{found}"
+    );
+
+    let login = reqwest::Client::new()
+        .post(format!("{}/api/v1/auth/login", service.base))
+        .json(&serde_json::json!({"email": "admin@localhost", "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+
+    service.stop();
+    assert!(!cluster_running(&data), "PostgreSQL left running");
+    let _ = std::fs::remove_dir_all(&data);
+}
