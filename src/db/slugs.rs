@@ -53,6 +53,9 @@ pub async fn is_taken(
     Ok(!rows.is_empty())
 }
 
+/// Length of the common stem of a base and its suffixed forms (slugs are ASCII).
+const STEM_MAX: usize = SLUG_MAX - 10;
+
 /// The first free slug among `base`, `base-2`, `base-3`, … (the base shortened if the
 /// suffix would make it too long). Call inside the transaction that inserts the row: writers
 /// deriving from the same base take turns until it commits (a transaction-scoped advisory
@@ -63,16 +66,19 @@ pub async fn free_slug(
     base: &str,
     except: Option<Uuid>,
 ) -> ApiResult<String> {
+    // Every candidate starts with this stem (suffixes shorten a long base by at most 7
+    // characters), so one lookup sees every slug that could clash, and writers whose bases
+    // share it take turns.
+    let stem = base[..base.len().min(STEM_MAX)].trim_end_matches('-');
     let mut lock = Sql::new("SELECT true AS done FROM pg_advisory_xact_lock(727100, hashtext(");
-    lock.bind::<Text, _>(format!("{}:{base}", table.name()))
+    lock.bind::<Text, _>(format!("{}:{stem}", table.name()))
         .push("))");
     lock.load::<Locked>(conn).await?;
-    let pattern = format!("{}-%", super::sql::like_escape(base));
-    let mut sql = Sql::new(&format!("SELECT slug FROM {} WHERE (slug = ", table.name()));
-    sql.bind::<Text, _>(base.to_string())
-        .push(" OR slug LIKE ")
-        .bind::<Text, _>(pattern)
-        .push(")");
+    let mut sql = Sql::new(&format!(
+        "SELECT slug FROM {} WHERE slug LIKE ",
+        table.name()
+    ));
+    sql.bind::<Text, _>(format!("{}%", super::sql::like_escape(stem)));
     if let Some(id) = except {
         sql.push(" AND id <> ").bind::<SqlUuid, _>(id);
     }

@@ -126,7 +126,11 @@ async fn create_is_201_with_location_and_etag() {
     assert_eq!(created["description"], "Tin về hoạt động của HĐND tỉnh");
     let res = app.get(&location, None).await;
     assert_eq!(res.status(), 200);
-    assert_eq!(header(&res, "etag"), etag, "the ETag of the 201 is the GET's");
+    assert_eq!(
+        header(&res, "etag"),
+        etag,
+        "the ETag of the 201 is the GET's"
+    );
     assert_eq!(res.json::<Value>().await.unwrap(), created);
 }
 
@@ -217,7 +221,9 @@ async fn an_explicit_slug_is_kept_as_given() {
 async fn an_invalid_explicit_slug_is_422_naming_slug() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    for slug in ["Tin-Tuc", "tin tuc", "tin--tuc", "-tin", "tin-", "tin_tuc", "tức", ""] {
+    for slug in [
+        "Tin-Tuc", "tin tuc", "tin--tuc", "-tin", "tin-", "tin_tuc", "tức", "",
+    ] {
         let p = problem(
             app.post(
                 "/categories",
@@ -317,7 +323,10 @@ async fn path_runs_from_the_root_down_to_the_category_itself() {
     let admin = app.admin_token().await;
     let news = category(&app, &admin, "Tin tức hoạt động", None).await;
     let council = category(&app, &admin, "Hội đồng nhân dân", Some(&news)).await;
-    assert_eq!(news["path"], json!([{"id": news["id"], "slug": "tin-tuc-hoat-dong", "name": "Tin tức hoạt động"}]));
+    assert_eq!(
+        news["path"],
+        json!([{"id": news["id"], "slug": "tin-tuc-hoat-dong", "name": "Tin tức hoạt động"}])
+    );
     assert_eq!(
         council["path"],
         json!([
@@ -339,7 +348,11 @@ async fn list_items_carry_their_path() {
     let listed: Vec<&Value> = page["data"].as_array().unwrap().iter().collect();
     assert_eq!(listed.len(), 2);
     for c in listed {
-        let expected = if c["id"] == news["id"] { &news } else { &council };
+        let expected = if c["id"] == news["id"] {
+            &news
+        } else {
+            &council
+        };
         assert_eq!(c["path"], expected["path"]);
     }
 }
@@ -416,7 +429,11 @@ async fn renaming_a_middle_category_updates_its_subtree_only() {
     let mid = category(&app, &admin, "Hội đồng nhân dân", Some(&top)).await;
     let leaf = category(&app, &admin, "Kỳ họp", Some(&mid)).await;
     let res = app
-        .patch(&item_path(&mid), Some(&admin), &json!({"name": "HĐND tỉnh"}))
+        .patch(
+            &item_path(&mid),
+            Some(&admin),
+            &json!({"name": "HĐND tỉnh"}),
+        )
         .await;
     assert_eq!(res.status(), 200);
     assert_eq!(
@@ -449,8 +466,15 @@ async fn moving_a_category_updates_the_paths_of_its_subtree() {
         crumbs(&read(&app, &session).await),
         ["Văn bản", "Hội đồng nhân dân", "Kỳ họp"]
     );
-    let children = list(&app, &format!("?parent_id={}", news["id"].as_str().unwrap())).await;
-    assert!(names(&children).is_empty(), "the old parent has no children left");
+    let children = list(
+        &app,
+        &format!("?parent_id={}", news["id"].as_str().unwrap()),
+    )
+    .await;
+    assert!(
+        names(&children).is_empty(),
+        "the old parent has no children left"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -650,8 +674,12 @@ async fn delete_with_a_stale_if_match_is_412_and_keeps_the_category() {
     let admin = app.admin_token().await;
     let news = category(&app, &admin, "Tin tức hoạt động", None).await;
     let stale = header(&app.get(&item_path(&news), None).await, "etag");
-    app.patch(&item_path(&news), Some(&admin), &json!({"description": "Mới"}))
-        .await;
+    app.patch(
+        &item_path(&news),
+        Some(&admin),
+        &json!({"description": "Mới"}),
+    )
+    .await;
     let res = app
         .request(Method::DELETE, &item_path(&news), Some(&admin))
         .header("if-match", &stale)
@@ -713,7 +741,11 @@ async fn editors_create_update_and_delete() {
     let editor = app.token_for("editor").await;
     let news = category(&app, &editor, "Tin tức hoạt động", None).await;
     let res = app
-        .patch(&item_path(&news), Some(&editor), &json!({"name": "Tin tức"}))
+        .patch(
+            &item_path(&news),
+            Some(&editor),
+            &json!({"name": "Tin tức"}),
+        )
         .await;
     assert_eq!(res.status(), 200);
     assert_eq!(
@@ -736,7 +768,11 @@ async fn anonymous_reads_are_200_and_publicly_cacheable() {
     ] {
         let res = app.get(&path, None).await;
         assert_eq!(res.status(), 200, "{path}");
-        assert_eq!(header(&res, "cache-control"), "public, max-age=60", "{path}");
+        assert_eq!(
+            header(&res, "cache-control"),
+            "public, max-age=60",
+            "{path}"
+        );
     }
 }
 
@@ -772,7 +808,10 @@ async fn reads_vary_on_authorization() {
                 .flat_map(|v| v.to_str().unwrap().split(','))
                 .map(|v| v.trim().to_ascii_lowercase())
                 .collect();
-            assert!(vary.contains(&"authorization".to_string()), "{path}: {vary:?}");
+            assert!(
+                vary.contains(&"authorization".to_string()),
+                "{path}: {vary:?}"
+            );
         }
     }
 }
@@ -784,7 +823,10 @@ async fn if_none_match_with_the_etag_is_304() {
     let news = category(&app, &admin, "Tin tức hoạt động", None).await;
     let res = app.get(&item_path(&news), None).await;
     let etag = header(&res, "etag");
-    assert!(etag.starts_with('"') && !etag.starts_with("W/"), "strong: {etag}");
+    assert!(
+        etag.starts_with('"') && !etag.starts_with("W/"),
+        "strong: {etag}"
+    );
     let res = app
         .request(Method::GET, &item_path(&news), None)
         .header("if-none-match", &etag)
@@ -811,7 +853,11 @@ async fn the_etag_changes_when_an_ancestor_is_renamed() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 200, "the breadcrumb changed, so the representation did");
+    assert_eq!(
+        res.status(),
+        200,
+        "the breadcrumb changed, so the representation did"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -853,7 +899,11 @@ async fn patch_with_the_current_if_match_is_applied() {
     let new_etag = header(&res, "etag");
     assert_ne!(new_etag, etag);
     let res = app.get(&item_path(&news), None).await;
-    assert_eq!(header(&res, "etag"), new_etag, "the PATCH's ETag is the GET's");
+    assert_eq!(
+        header(&res, "etag"),
+        new_etag,
+        "the PATCH's ETag is the GET's"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -943,8 +993,15 @@ async fn parent_id_lists_only_the_children_in_position_order() {
     let council = category(&app, &admin, "Hội đồng nhân dân", Some(&news)).await;
     category(&app, &admin, "Đoàn đại biểu Quốc hội", Some(&news)).await;
     category(&app, &admin, "Kỳ họp", Some(&council)).await;
-    let page = list(&app, &format!("?parent_id={}", news["id"].as_str().unwrap())).await;
-    assert_eq!(names(&page), ["Hội đồng nhân dân", "Đoàn đại biểu Quốc hội"]);
+    let page = list(
+        &app,
+        &format!("?parent_id={}", news["id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(
+        names(&page),
+        ["Hội đồng nhân dân", "Đoàn đại biểu Quốc hội"]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -961,7 +1018,12 @@ async fn q_matches_names_whatever_their_diacritics() {
     category(&app, &admin, "Hội đồng nhân dân", None).await;
     category(&app, &admin, "Tin tức hoạt động", None).await;
     category(&app, &admin, "Đoàn đại biểu Quốc hội", None).await;
-    for q in ["hoi%20dong", "H%E1%BB%98I%20%C4%90%E1%BB%92NG", "dong%20nhan", "HOI%20DONG"] {
+    for q in [
+        "hoi%20dong",
+        "H%E1%BB%98I%20%C4%90%E1%BB%92NG",
+        "dong%20nhan",
+        "HOI%20DONG",
+    ] {
         let page = list(&app, &format!("?q={q}")).await;
         assert_eq!(names(&page), ["Hội đồng nhân dân"], "q={q}");
     }
@@ -970,7 +1032,10 @@ async fn q_matches_names_whatever_their_diacritics() {
         ["Đoàn đại biểu Quốc hội"],
         "đ folds to d"
     );
-    assert!(names(&list(&app, "?q=%25").await).is_empty(), "% is literal");
+    assert!(
+        names(&list(&app, "?q=%25").await).is_empty(),
+        "% is literal"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1019,7 +1084,13 @@ async fn cursor_paging_visits_every_category_exactly_once() {
         ids.push(c["id"].as_str().unwrap().to_string());
     }
     ids.sort();
-    for sort in ["", "&sort=name", "&sort=-name", "&sort=created_at", "&sort=-position"] {
+    for sort in [
+        "",
+        "&sort=name",
+        "&sort=-name",
+        "&sort=created_at",
+        "&sort=-position",
+    ] {
         let mut seen = walk_cursor(&app, sort).await;
         seen.sort();
         assert_eq!(seen, ids, "sort{sort}");
@@ -1091,8 +1162,14 @@ async fn numbered_paging_reports_the_total() {
     assert_eq!(names(&last), ["Đinh"]);
     assert_eq!(last["meta"]["next_cursor"], Value::Null);
     let first = list(&app, "?limit=2").await;
-    assert!(first["meta"].get("total").is_none(), "no total unless asked");
-    assert_eq!(list(&app, "?limit=2&with_total=true").await["meta"]["total"], 5);
+    assert!(
+        first["meta"].get("total").is_none(),
+        "no total unless asked"
+    );
+    assert_eq!(
+        list(&app, "?limit=2&with_total=true").await["meta"]["total"],
+        5
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1106,4 +1183,175 @@ async fn a_limit_out_of_range_is_400() {
         .await;
         assert_eq!(fields(&p), ["limit"], "limit={limit}");
     }
+}
+
+// ---- more rules ---------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_name_longer_than_200_characters_is_422_naming_name() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let p = problem(
+        app.post(
+            "/categories",
+            Some(&admin),
+            &json!({"name": "ộ".repeat(201)}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(fields(&p), ["name"]);
+    // 200 characters is fine, however many bytes they take.
+    let created = category(&app, &admin, &"ộ".repeat(200), None).await;
+    assert_eq!(created["name"].as_str().unwrap().chars().count(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_description_longer_than_2000_characters_is_422_naming_description() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let p = problem(
+        app.post(
+            "/categories",
+            Some(&admin),
+            &json!({"name": "Tin tức", "description": "ư".repeat(2001)}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(fields(&p), ["description"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_name_without_letters_gets_a_fallback_slug() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let created = category(&app, &admin, "!!!", None).await;
+    assert_eq!(created["slug"], "chuyen-muc");
+    let again = category(&app, &admin, "???", None).await;
+    assert_eq!(again["slug"], "chuyen-muc-2");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_derived_slug_is_cut_to_100_characters() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let name = "Nghị quyết của Hội đồng nhân dân tỉnh Lai Châu về việc thông qua kế hoạch \
+                phát triển kinh tế xã hội năm hai nghìn không trăm hai mươi bảy";
+    let created = category(&app, &admin, name, None).await;
+    let slug = created["slug"].as_str().unwrap();
+    assert!(slug.len() <= 100, "{slug}");
+    assert!(
+        slug.starts_with("nghi-quyet-cua-hoi-dong-nhan-dan"),
+        "{slug}"
+    );
+    assert!(!slug.ends_with('-'), "{slug}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repeated_long_names_keep_getting_free_slugs() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    // Its slug is exactly 100 characters, the most a slug may have.
+    let name = format!("Tin {}", "a".repeat(96));
+    let mut slugs = Vec::new();
+    for n in 1..=3 {
+        let res = app
+            .post("/categories", Some(&admin), &json!({"name": name}))
+            .await;
+        assert_eq!(
+            res.status(),
+            201,
+            "create #{n}: a derived slug is never a conflict"
+        );
+        let created: Value = res.json().await.unwrap();
+        slugs.push(created["slug"].as_str().unwrap().to_string());
+    }
+    assert_eq!(slugs[0].len(), 100);
+    assert!(slugs.iter().all(|s| s.len() <= 100), "{slugs:?}");
+    let mut distinct = slugs.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 3, "{slugs:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_category_goes_after_its_last_sibling() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let news = category(&app, &admin, "Tin tức hoạt động", None).await;
+    let first = category(&app, &admin, "Hội đồng nhân dân", Some(&news)).await;
+    assert_eq!(first["position"], 0);
+    let placed = create(
+        &app,
+        &admin,
+        json!({"name": "Kỳ họp", "parent_id": news["id"], "position": 7}),
+    )
+    .await;
+    assert_eq!(placed["position"], 7);
+    let next = category(&app, &admin, "Văn bản", Some(&news)).await;
+    assert_eq!(next["position"], 8);
+    let top = category(&app, &admin, "Giới thiệu", None).await;
+    assert_eq!(top["position"], 1, "siblings are counted per parent");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_patches_with_the_same_if_match_let_only_one_win() {
+    let app = std::sync::Arc::new(TestApp::spawn().await);
+    let admin = app.admin_token().await;
+    let news = category(&app, &admin, "Tin tức hoạt động", None).await;
+    let etag = header(&app.get(&item_path(&news), None).await, "etag");
+    let tasks: Vec<_> = ["Tin tức", "Hoạt động"]
+        .into_iter()
+        .map(|name| {
+            let (app, admin, etag, path) =
+                (app.clone(), admin.clone(), etag.clone(), item_path(&news));
+            tokio::spawn(async move {
+                app.request(Method::PATCH, &path, Some(&admin))
+                    .header("if-match", etag)
+                    .json(&json!({"name": name}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    statuses.sort();
+    assert_eq!(statuses, [200, 412]);
+    assert_eq!(read(&app, &news).await["version"], 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decomposed_q_matches_too() {
+    use unicode_normalization::UnicodeNormalization;
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    category(&app, &admin, "Hội đồng nhân dân", None).await;
+    category(&app, &admin, "Tin tức hoạt động", None).await;
+    let nfd: String = "hội đồng".nfd().collect();
+    let res = app
+        .request(Method::GET, "/categories", None)
+        .query(&[("q", nfd.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        names(&res.json::<Value>().await.unwrap()),
+        ["Hội đồng nhân dân"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_bearer_token_on_a_read_is_401() {
+    let app = TestApp::spawn().await;
+    problem(app.get("/categories", Some("not-a-token")).await, 401).await;
 }
