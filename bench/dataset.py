@@ -139,135 +139,186 @@ TOPICS = [
                                    "nợ đóng bảo hiểm", "lương hưu", "chế độ chính sách"]),
 ]
 
+# More ways titles name each topic (keyed by the topic's first phrase above).
+TOPIC_TITLES = {
+    "thu, chi ngân sách nhà nước": ["dự toán ngân sách nhà nước năm {year}", "công tác quản lý, điều hành ngân sách"],
+    "tiến độ giải ngân vốn đầu tư công": ["kế hoạch đầu tư công trung hạn", "các dự án đầu tư công chậm tiến độ"],
+    "công tác giải phóng mặt bằng": ["bồi thường, giải phóng mặt bằng các dự án", "giải phóng mặt bằng dự án đường nối"],
+    "chương trình mục tiêu quốc gia xây dựng nông thôn mới": ["xây dựng nông thôn mới nâng cao", "kết quả xây dựng nông thôn mới năm {year}"],
+    "chương trình giảm nghèo bền vững": ["công tác giảm nghèo năm {year}", "chính sách hỗ trợ hộ nghèo, hộ cận nghèo"],
+    "phát triển kinh tế - xã hội vùng đồng bào dân tộc thiểu số": ["chính sách dân tộc", "chương trình phát triển vùng đồng bào dân tộc thiểu số và miền núi"],
+    "công tác quản lý đất đai": ["cấp giấy chứng nhận quyền sử dụng đất", "quản lý, sử dụng đất đai tại các nông, lâm trường"],
+    "công tác bảo vệ và phát triển rừng": ["chi trả dịch vụ môi trường rừng", "giao đất, giao rừng cho cộng đồng"],
+    "phát triển cây mắc ca": ["mô hình trồng mắc ca", "liên kết trồng mắc ca với doanh nghiệp"],
+    "phát triển vùng chè tập trung": ["sản xuất chè chất lượng cao", "mở rộng diện tích chè"],
+    "phát triển du lịch cộng đồng": ["xây dựng bản du lịch cộng đồng", "thu hút khách du lịch"],
+    "công tác phòng, chống thiên tai": ["khắc phục hậu quả mưa lũ", "phòng, chống sạt lở đất mùa mưa năm {year}"],
+    "chất lượng giáo dục vùng cao": ["công tác giáo dục và đào tạo", "cơ sở vật chất trường học vùng cao"],
+    "công tác khám chữa bệnh bảo hiểm y tế": ["chất lượng khám chữa bệnh tại tuyến xã", "thực hiện chính sách bảo hiểm y tế"],
+    "công tác tiêm chủng mở rộng": ["tiêm chủng cho trẻ em vùng cao", "phòng, chống dịch bệnh"],
+    "công tác cải cách hành chính": ["cải cách thủ tục hành chính", "hoạt động của bộ phận một cửa"],
+    "chuyển đổi số": ["chuyển đổi số cấp xã", "xây dựng chính quyền số"],
+    "công tác tiếp công dân, giải quyết đơn thư": ["giải quyết khiếu nại, tố cáo", "tiếp công dân và xử lý đơn thư"],
+    "sắp xếp đơn vị hành chính cấp xã": ["sắp xếp thôn, bản", "bố trí cán bộ sau sắp xếp đơn vị hành chính"],
+    "chính sách hỗ trợ nhà ở cho hộ nghèo": ["xóa nhà tạm, nhà dột nát", "hỗ trợ làm nhà cho hộ nghèo"],
+    "công tác phòng, chống ma túy": ["cai nghiện ma túy", "phòng, chống tệ nạn xã hội"],
+    "an ninh trật tự khu vực biên giới": ["quản lý, bảo vệ biên giới", "bảo đảm an ninh trật tự vùng biên"],
+    "công tác đào tạo nghề, giải quyết việc làm": ["giải quyết việc làm cho lao động nông thôn", "đào tạo nghề cho lao động"],
+    "bảo tồn văn hóa truyền thống các dân tộc": ["bảo tồn bản sắc văn hóa dân tộc", "xây dựng đời sống văn hóa cơ sở"],
+    "nước sạch nông thôn": ["cung cấp nước sinh hoạt cho người dân", "quản lý công trình cấp nước nông thôn"],
+    "an toàn thực phẩm": ["bảo đảm an toàn thực phẩm", "quản lý an toàn thực phẩm dịp Tết"],
+    "phát triển thủy điện": ["quản lý các dự án thủy điện", "vận hành các hồ chứa thủy điện"],
+    "chăn nuôi đại gia súc": ["phát triển chăn nuôi", "phòng, chống dịch bệnh gia súc"],
+    "thu hút đầu tư, phát triển doanh nghiệp": ["cải thiện môi trường đầu tư", "hỗ trợ doanh nghiệp nhỏ và vừa"],
+    "phát triển hợp tác xã": ["nâng cao hiệu quả kinh tế tập thể", "phát triển sản phẩm OCOP"],
+    "công tác cán bộ": ["xây dựng đội ngũ cán bộ cơ sở", "thực hiện tinh giản biên chế"],
+    "phòng, chống tham nhũng, lãng phí": ["thực hành tiết kiệm, chống lãng phí", "kê khai tài sản, thu nhập"],
+    "giao thông nông thôn và kiên cố hóa kênh mương": ["kiên cố hóa kênh mương nội đồng", "làm đường giao thông nông thôn"],
+    "bảo hiểm xã hội tự nguyện": ["phát triển người tham gia bảo hiểm xã hội", "chính sách bảo hiểm xã hội, bảo hiểm thất nghiệp"],
+}
+
 # Category tree: (slug, name, description, parent slug, weight of articles, title templates).
-# Templates: {topic} {district} {place} (district with its kind) {commune} {ban} {dept} {n} {k}
-# {month} {year} {quarter} {num} {verb_inspect} {body}
+# Template fields: {topic} {place} (the district, with its kind) {where} (the district or
+# "commune, district") {commune} {ban} {dept} {n}
+# {k} {month} {year} {quarter} {num} {verb_inspect} {verb_work} {verb_push} {body}; Place,
+# Commune, Where capitalised. A template starting with "~" is drawn five times less often.
 CATEGORIES = [
     ("tin-tuc-hoat-dong", "Tin tức hoạt động", "Tin hoạt động của HĐND tỉnh và các địa phương", None, 0, []),
     ("hoi-dong-nhan-dan-tinh", "Hội đồng nhân dân tỉnh", "Hoạt động của HĐND tỉnh", "tin-tuc-hoat-dong", 2, [
         "HĐND tỉnh {verb_work} với {body} về {topic}",
-        "Lãnh đạo HĐND tỉnh {verb_inspect} {topic} tại {place}",
-        "HĐND tỉnh tổ chức hội nghị chuyên đề về {topic}",
+        "Lãnh đạo HĐND tỉnh {verb_inspect} {topic} tại {where}",
+        "~HĐND tỉnh tổ chức hội nghị chuyên đề về {topic}",
     ]),
-    ("ky-hop-hdnd", "Kỳ họp HĐND", "Tin các kỳ họp HĐND tỉnh", "hoi-dong-nhan-dan-tinh", 7, [
-        "Khai mạc Kỳ họp thứ {n} HĐND tỉnh khóa {k}",
-        "Bế mạc Kỳ họp thứ {n} HĐND tỉnh khóa {k}, thông qua {nq} nghị quyết",
+    ("ky-hop-hdnd", "Kỳ họp HĐND", "Tin các kỳ họp HĐND tỉnh", "hoi-dong-nhan-dan-tinh", 4, [
+        "~Khai mạc Kỳ họp thứ {n} HĐND tỉnh khóa {k}",
+        "~Bế mạc Kỳ họp thứ {n} HĐND tỉnh khóa {k}, thông qua {nq} nghị quyết",
         "Kỳ họp thứ {n} HĐND tỉnh khóa {k}: thảo luận về {topic}",
         "Phiên chất vấn tại Kỳ họp thứ {n}: làm rõ trách nhiệm về {topic}",
-        "HĐND tỉnh thông qua Nghị quyết về {topic}",
-        "Chuẩn bị chu đáo nội dung Kỳ họp thứ {n} HĐND tỉnh khóa {k}",
+        "Kỳ họp thứ {n}: đại biểu {where} chất vấn về {topic}",
+        "HĐND tỉnh thông qua Nghị quyết về {topic} tại Kỳ họp thứ {n}",
         "Đại biểu HĐND tỉnh thảo luận tổ về {topic} tại Kỳ họp thứ {n}",
     ]),
     ("thuong-truc-hdnd", "Thường trực HĐND", "Hoạt động của Thường trực HĐND tỉnh", "hoi-dong-nhan-dan-tinh", 8, [
-        "Thường trực HĐND tỉnh {verb_inspect} {topic} tại {place}",
+        "Thường trực HĐND tỉnh {verb_inspect} {topic} tại {where}",
         "Thường trực HĐND tỉnh {verb_work} với {body} về {topic}",
-        "Phiên họp thường kỳ tháng {month}/{year} của Thường trực HĐND tỉnh",
-        "Thường trực HĐND tỉnh tiếp công dân định kỳ tháng {month}/{year}",
-        "Hội nghị giao ban Thường trực HĐND tỉnh với Thường trực HĐND các huyện, thành phố quý {quarter}/{year}",
-        "Thường trực HĐND tỉnh cho ý kiến về {topic}",
+        "Phiên họp thường kỳ tháng {month}/{year} của Thường trực HĐND tỉnh cho ý kiến về {topic}",
+        "~Thường trực HĐND tỉnh tiếp công dân định kỳ tháng {month}/{year}",
+        "~Hội nghị giao ban Thường trực HĐND tỉnh với Thường trực HĐND các huyện, thành phố quý {quarter}/{year}",
+        "Thường trực HĐND tỉnh cho ý kiến về {topic} tại {where}",
     ]),
     ("cac-ban-hdnd", "Các Ban HĐND", "Hoạt động của các Ban HĐND tỉnh", "hoi-dong-nhan-dan-tinh", 6, [
-        "Ban {ban} HĐND tỉnh {verb_inspect} {topic} tại {place}",
+        "Ban {ban} HĐND tỉnh {verb_inspect} {topic} tại {where}",
         "Ban {ban} HĐND tỉnh thẩm tra dự thảo nghị quyết về {topic}",
         "Ban {ban} HĐND tỉnh {verb_work} với Sở {dept} về {topic}",
+        "Ban {ban} HĐND tỉnh {verb_work} với UBND {place} về {topic}",
     ]),
     ("hoat-dong-giam-sat", "Hoạt động giám sát", "Giám sát chuyên đề và thường xuyên", "tin-tuc-hoat-dong", 12, [
         "Đoàn giám sát HĐND tỉnh làm việc tại {commune}, {place} về {topic}",
-        "Giám sát {topic} trên địa bàn {place}",
+        "Giám sát {topic} trên địa bàn {where}",
         "Đoàn giám sát của HĐND tỉnh làm việc với Sở {dept} về {topic}",
-        "Giám sát chuyên đề về {topic} năm {year}",
-        "Tăng cường giám sát {topic} tại {place}",
+        "Giám sát chuyên đề về {topic} tại {where} năm {year}",
+        "Tăng cường giám sát {topic} tại {where}",
+        "Đoàn giám sát {verb_inspect} {topic} tại {where}",
     ]),
-    ("tiep-xuc-cu-tri", "Tiếp xúc cử tri", "Đại biểu HĐND tỉnh tiếp xúc cử tri", "tin-tuc-hoat-dong", 9, [
-        "Đại biểu HĐND tỉnh tiếp xúc cử tri {commune}, {place}",
-        "Tổ đại biểu HĐND tỉnh tại {place} tiếp xúc cử tri trước Kỳ họp thứ {n}",
-        "Cử tri {place} kiến nghị về {topic}",
+    ("tiep-xuc-cu-tri", "Tiếp xúc cử tri", "Đại biểu HĐND tỉnh tiếp xúc cử tri", "tin-tuc-hoat-dong", 3, [
+        "Đại biểu HĐND tỉnh tiếp xúc cử tri {commune}, {place} trước Kỳ họp thứ {n}",
+        "Tổ đại biểu HĐND tỉnh tại {place} tiếp xúc cử tri {commune} về {topic}",
+        "Cử tri {where} kiến nghị về {topic}",
         "Cử tri {commune} quan tâm đến {topic}",
         "Tiếp xúc cử tri sau Kỳ họp thứ {n} tại {commune}, {place}",
     ]),
-    ("hdnd-cap-huyen-xa", "HĐND cấp huyện, cấp xã", "Tin hoạt động HĐND các huyện, xã", "tin-tuc-hoat-dong", 7, [
-        "HĐND {place} tổ chức Kỳ họp thứ {n}",
+    ("hdnd-cap-huyen-xa", "HĐND cấp huyện, cấp xã", "Tin hoạt động HĐND các huyện, xã", "tin-tuc-hoat-dong", 5, [
+        "~HĐND {place} tổ chức Kỳ họp thứ {n}",
         "HĐND {commune} ({place}) tổ chức kỳ họp chuyên đề về {topic}",
-        "Thường trực HĐND {place} {verb_inspect} {topic}",
+        "Thường trực HĐND {place} {verb_inspect} {topic} tại {commune}",
         "HĐND {place} giám sát {topic} tại {commune}",
+        "HĐND {commune} ({place}) {verb_inspect} {topic}",
     ]),
     ("doan-dai-bieu-quoc-hoi", "Đoàn đại biểu Quốc hội", "Hoạt động của Đoàn ĐBQH tỉnh", "tin-tuc-hoat-dong", 5, [
-        "Đoàn ĐBQH tỉnh giám sát {topic} tại {place}",
+        "Đoàn ĐBQH tỉnh giám sát {topic} tại {where}",
         "Đại biểu Quốc hội tiếp xúc cử tri {commune}, {place}",
         "Đoàn ĐBQH tỉnh lấy ý kiến về dự án luật liên quan đến {topic}",
+        "Đoàn ĐBQH tỉnh {verb_work} với {body} về {topic}",
     ]),
     ("tin-dia-phuong", "Tin địa phương", "Tin từ các huyện, thành phố", "tin-tuc-hoat-dong", 8, [
-        "{Place}: {verb_push} {topic}",
+        "{Where}: {verb_push} {topic}",
         "{Commune} ({place}) {verb_push} {topic}",
         "{Place} tổng kết {topic} năm {year}",
         "{Place} {verb_inspect} {topic} tại {commune}",
+        "{Where}: hiệu quả từ {topic}",
     ]),
     ("van-ban", "Văn bản", "Văn bản của HĐND tỉnh", None, 0, []),
     ("nghi-quyet-hdnd", "Nghị quyết HĐND", "Nghị quyết của HĐND tỉnh", "van-ban", 5, [
-        "Nghị quyết số {num}/NQ-HĐND về {topic}",
+        "Nghị quyết số {num}/{year}/NQ-HĐND về {topic}",
         "Nghị quyết số {num}/{year}/NQ-HĐND quy định chính sách về {topic}",
     ]),
     ("ke-hoach", "Kế hoạch", "Kế hoạch của HĐND tỉnh và Thường trực", "van-ban", 3, [
         "Kế hoạch số {num}/KH-HĐND giám sát {topic} năm {year}",
-        "Kế hoạch tổ chức Kỳ họp thứ {n} HĐND tỉnh khóa {k}",
+        "~Kế hoạch tổ chức Kỳ họp thứ {n} HĐND tỉnh khóa {k}",
+        "Kế hoạch số {num}/KH-HĐND khảo sát {topic} tại {where}",
     ]),
     ("thong-bao", "Thông báo", "Thông báo, kết luận", "van-ban", 3, [
-        "Thông báo kết luận phiên họp Thường trực HĐND tỉnh tháng {month}/{year}",
-        "Thông báo số {num}/TB-HĐND về kết quả giám sát {topic}",
+        "~Thông báo kết luận phiên họp Thường trực HĐND tỉnh tháng {month}/{year}",
+        "Thông báo số {num}/TB-HĐND về kết quả giám sát {topic} năm {year}",
+        "Thông báo kết luận của Thường trực HĐND tỉnh về {topic} tại {where}",
     ]),
     ("bao-cao", "Báo cáo", "Báo cáo của HĐND tỉnh", "van-ban", 3, [
-        "Báo cáo kết quả giám sát {topic} năm {year}",
-        "Báo cáo tổng hợp ý kiến, kiến nghị của cử tri về {topic}",
+        "Báo cáo kết quả giám sát {topic} tại {where} năm {year}",
+        "~Báo cáo tổng hợp ý kiến, kiến nghị của cử tri trước Kỳ họp thứ {n}",
     ]),
     ("chinh-sach-phap-luat", "Chính sách pháp luật", "Chính sách mới, hỏi đáp pháp luật", None, 0, []),
     ("van-ban-moi", "Văn bản mới", "Văn bản quy phạm pháp luật mới", "chinh-sach-phap-luat", 3, [
         "Chính sách mới về {topic} có hiệu lực từ tháng {month}/{year}",
-        "Quy định mới về {topic}",
+        "~Quy định mới về {topic}",
+        "Những điểm mới về {topic} từ tháng {month}/{year}",
     ]),
     ("hoi-dap-phap-luat", "Hỏi đáp pháp luật", "Giải đáp thắc mắc của người dân", "chinh-sach-phap-luat", 2, [
-        "Hỏi đáp về {topic}",
-        "Người dân {commune} hỏi về {topic}",
+        "~Hỏi đáp về {topic}",
+        "Người dân {commune} ({place}) hỏi về {topic}",
     ]),
     ("kinh-te-xa-hoi", "Kinh tế - Xã hội", "Tin kinh tế - xã hội của tỉnh", None, 0, []),
     ("nong-nghiep-nong-thon", "Nông nghiệp, nông thôn mới", "Nông nghiệp và xây dựng nông thôn mới",
      "kinh-te-xa-hoi", 4, [
-        "{Place} {verb_push} {topic}",
-        "{Commune} về đích {topic}",
-        "Nông dân {commune} {verb_push} {topic}",
+        "{Where} {verb_push} {topic}",
+        "~{Commune} về đích nông thôn mới năm {year}",
+        "Nông dân {commune} ({place}) {verb_push} {topic}",
     ]),
     ("giao-duc", "Giáo dục", "Giáo dục và đào tạo", "kinh-te-xa-hoi", 3, [
-        "Ngành giáo dục {place} {verb_push} {topic}",
-        "Sở Giáo dục và Đào tạo {verb_work} với {body} về {topic}",
+        "Ngành giáo dục {where} {verb_push} {topic}",
+        "Sở Giáo dục và Đào tạo {verb_work} với UBND {place} về {topic}",
+        "{Commune} ({place}) {verb_push} {topic}",
     ]),
     ("y-te", "Y tế", "Y tế và chăm sóc sức khỏe", "kinh-te-xa-hoi", 3, [
-        "Ngành y tế {place} {verb_push} {topic}",
-        "Sở Y tế {verb_work} với {body} về {topic}",
+        "Ngành y tế {where} {verb_push} {topic}",
+        "Sở Y tế {verb_work} với UBND {place} về {topic}",
+        "Trạm y tế {commune} ({place}) {verb_push} {topic}",
     ]),
     ("giao-thong-xay-dung", "Giao thông - Xây dựng", "Giao thông, xây dựng, đô thị", "kinh-te-xa-hoi", 3, [
-        "{Place} {verb_push} {topic}",
-        "Kiểm tra tiến độ các công trình tại {commune}, {place}",
+        "{Where} {verb_push} {topic}",
+        "Kiểm tra tiến độ các công trình về {topic} tại {commune}, {place}",
     ]),
     ("van-hoa-du-lich", "Văn hóa - Du lịch", "Văn hóa, thể thao và du lịch", "kinh-te-xa-hoi", 3, [
-        "{Place} {verb_push} {topic}",
-        "Độc đáo lễ hội truyền thống tại {commune}, {place}",
+        "{Where} {verb_push} {topic}",
+        "~Độc đáo lễ hội truyền thống tại {commune}, {place}",
+        "Người dân {commune} ({place}) chung tay {topic}",
     ]),
     ("dai-bieu-voi-cu-tri", "Đại biểu với cử tri", "Diễn đàn đại biểu và cử tri", None, 0, []),
-    ("y-kien-cu-tri", "Ý kiến cử tri", "Ý kiến, kiến nghị của cử tri", "dai-bieu-voi-cu-tri", 4, [
+    ("y-kien-cu-tri", "Ý kiến cử tri", "Ý kiến, kiến nghị của cử tri", "dai-bieu-voi-cu-tri", 2, [
         "Cử tri {commune}, {place} kiến nghị về {topic}",
-        "Ý kiến cử tri về {topic}",
+        "~Ý kiến cử tri về {topic}",
     ]),
-    ("tra-loi-kien-nghi", "Trả lời kiến nghị", "Trả lời kiến nghị cử tri", "dai-bieu-voi-cu-tri", 3, [
-        "Sở {dept} trả lời kiến nghị của cử tri về {topic}",
-        "UBND tỉnh trả lời kiến nghị cử tri {place} về {topic}",
+    ("tra-loi-kien-nghi", "Trả lời kiến nghị", "Trả lời kiến nghị cử tri", "dai-bieu-voi-cu-tri", 2, [
+        "Sở {dept} trả lời kiến nghị của cử tri {where} về {topic}",
+        "UBND tỉnh trả lời kiến nghị cử tri {where} về {topic}",
     ]),
     ("xay-dung-dang", "Xây dựng Đảng", "Công tác xây dựng Đảng trong cơ quan dân cử", None, 0, []),
     ("dang-doan-hdnd", "Đảng đoàn HĐND", "Hoạt động của Đảng đoàn HĐND tỉnh", "xay-dung-dang", 2, [
-        "Đảng đoàn HĐND tỉnh lãnh đạo {topic}",
-        "Đảng đoàn HĐND tỉnh họp cho ý kiến về {topic}",
+        "Đảng đoàn HĐND tỉnh lãnh đạo triển khai nghị quyết về {topic} năm {year}",
+        "Đảng đoàn HĐND tỉnh làm việc với Đảng ủy {commune} về {topic}",
     ]),
     ("chi-bo-co-quan", "Chi bộ cơ quan", "Sinh hoạt chi bộ Văn phòng", "xay-dung-dang", 1, [
-        "Chi bộ Văn phòng sinh hoạt chuyên đề tháng {month}/{year}",
-        "Chi bộ Văn phòng học tập, quán triệt nghị quyết về {topic}",
+        "Chi bộ Văn phòng sinh hoạt chuyên đề tháng {month}/{year} về {topic}",
+        "~Chi bộ Văn phòng học tập, quán triệt nghị quyết về {topic}",
     ]),
 ]
 
@@ -310,7 +361,7 @@ G_OPEN = ["Theo báo cáo,", "Qua khảo sát cho thấy,", "Bên cạnh đó,",
           "Thực hiện chỉ đạo của tỉnh,", "Tính đến thời điểm hiện tại,"]
 G_STAT = [("hỗ trợ", ["hộ gia đình", "hộ nghèo", "tỷ đồng", "tấn gạo", "con giống"]),
           ("xây dựng", ["công trình", "nhà văn hóa", "phòng học", "km đường bê tông", "nhà ở"]),
-          ("giải ngân", ["tỷ đồng"]), ("trồng mới", ["ha rừng", "ha chè", "ha mắc ca", "ha cây ăn quả"]),
+          ("trồng mới", ["ha rừng", "ha chè", "ha mắc ca", "ha cây ăn quả"]),
           ("cấp", ["giấy chứng nhận", "thẻ bảo hiểm y tế", "giấy phép"]),
           ("đào tạo nghề cho", ["lao động"]), ("tiếp nhận", ["hồ sơ", "đơn thư", "lượt công dân"]),
           ("tiêm phòng cho", ["con gia súc", "trẻ em"]), ("sửa chữa", ["công trình", "km kênh mương", "phòng học"])]
@@ -318,7 +369,7 @@ G_STATE = ["cơ bản hoàn thành", "đạt kết quả tích cực", "còn ch�
            "có chuyển biến rõ nét", "còn gặp nhiều khó khăn", "được triển khai đồng bộ", "chưa đáp ứng yêu cầu"]
 G_THING = ["Công tác chỉ đạo, điều hành", "Việc triển khai thực hiện", "Công tác phối hợp giữa các ngành",
            "Tiến độ thực hiện các dự án", "Việc huy động nguồn lực", "Công tác tuyên truyền, vận động",
-           "Đời sống của nhân dân", "Hạ tầng kinh tế - xã hội", "Chất lượng hoạt động của bộ máy",
+           "Đời sống của nhân dân", "Hạ tầng thiết yếu", "Chất lượng hoạt động của bộ máy",
            "Công tác quản lý nhà nước", "Việc thực hiện các chỉ tiêu"]
 G_CAUSE = ["địa hình chia cắt", "nguồn vốn hạn hẹp", "thời tiết diễn biến phức tạp",
            "trình độ dân trí còn hạn chế", "đội ngũ cán bộ còn thiếu", "giá vật liệu tăng cao",
@@ -330,7 +381,7 @@ CAT_SENT = {
                     "Kỳ họp đã dành thời gian cho phiên chất vấn và trả lời chất vấn.",
                     "Các vị đại biểu HĐND tỉnh đã biểu quyết thông qua nghị quyết với tỷ lệ tán thành cao.",
                     "Phát biểu bế mạc kỳ họp, đồng chí Chủ tịch HĐND tỉnh đề nghị các cấp, các ngành sớm đưa nghị quyết vào cuộc sống.",
-                    "Kỳ họp được truyền hình, phát thanh trực tiếp để cử tri và nhân dân theo dõi."],
+                    "Kỳ họp được truyền hình, phát thanh trực tiếp để nhân dân theo dõi."],
     "tiep-xuc-cu-tri": ["Tại buổi tiếp xúc, cử tri đã nêu nhiều ý kiến, kiến nghị thiết thực.",
                         "Thay mặt tổ đại biểu, đồng chí đại biểu HĐND tỉnh tiếp thu, giải trình các ý kiến của cử tri.",
                         "Các ý kiến, kiến nghị của cử tri sẽ được tổng hợp, chuyển đến cơ quan có thẩm quyền xem xét, giải quyết.",
@@ -344,9 +395,9 @@ CAT_SENT = {
                            "Qua giám sát cho thấy, bên cạnh những kết quả đạt được vẫn còn một số tồn tại, hạn chế.",
                            "Kết thúc đợt giám sát, đoàn sẽ tổng hợp báo cáo Thường trực HĐND tỉnh."],
     "thuong-truc-hdnd": ["Thường trực HĐND tỉnh ghi nhận những kết quả đạt được của địa phương.",
-                         "Phiên họp cũng cho ý kiến về công tác chuẩn bị kỳ họp thường lệ.",
-                         "Tham dự hội nghị có lãnh đạo các Ban HĐND tỉnh và Văn phòng Đoàn ĐBQH và HĐND tỉnh."],
-    "hdnd-cap-huyen-xa": ["Kỳ họp đã xem xét, thông qua các nghị quyết quan trọng của địa phương.",
+                         "Phiên họp cũng cho ý kiến về các nội dung trình HĐND tỉnh.",
+                         "Tham dự phiên làm việc có lãnh đạo các Ban HĐND tỉnh và Văn phòng Đoàn ĐBQH và HĐND tỉnh."],
+    "hdnd-cap-huyen-xa": ["HĐND huyện đã xem xét, thông qua các nghị quyết quan trọng của địa phương.",
                           "Đại biểu HĐND huyện đã thảo luận sôi nổi, đóng góp nhiều ý kiến tâm huyết."],
     "nghi-quyet-hdnd": ["Nghị quyết có hiệu lực kể từ ngày được HĐND tỉnh thông qua.",
                         "UBND tỉnh có trách nhiệm tổ chức triển khai thực hiện nghị quyết.",
@@ -380,13 +431,17 @@ KEEP_CAPITAL = ("Giám đốc", "Chủ tịch", "Phó Chủ tịch", "Bí thư",
                 "Tòa án", "Thanh tra", "Ngân hàng", "Bộ ", "Nghị quyết số", "Kế hoạch số", "Thông báo số", "Đại diện")
 
 
+SLUG_MAX = 100
+
+
 def slugify(text):
     text = text.replace("đ", "d").replace("Đ", "D")
     text = unicodedata.normalize("NFD", text)
     text = "".join(c for c in text if unicodedata.category(c) != "Mn")
     text = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    if len(text) > 150:
-        text = text[:150].rsplit("-", 1)[0]
+    if len(text) > SLUG_MAX:  # cut at the last dash that fits, as Bantin does
+        cut = text[:SLUG_MAX + 1].rfind("-")
+        text = text[:cut] if cut > 0 else text[:SLUG_MAX]
     return text
 
 
@@ -472,7 +527,7 @@ class Dataset:
 
         self.topic_cum, t = [], 0.0
         for i in range(len(TOPICS)):
-            t += 1.0 / (i + 1) ** 0.7
+            t += 1.0 / (i + 1) ** 0.4
             self.topic_cum.append(t)
 
         # categories
@@ -483,7 +538,12 @@ class Dataset:
             positions[parent] = pos + 1
             path = (by_slug[parent]["path"] if parent else []) + [{"id": cid, "slug": slug, "name": name}]
             c = {"id": cid, "slug": slug, "name": name, "desc": desc, "parent": by_slug[parent]["id"] if parent else None,
-                 "pos": pos, "path": path, "weight": weight, "templates": templates}
+                 "pos": pos, "path": path, "weight": weight, "templates": templates, "kind": path[0]["slug"]}
+            c["tpl"] = [t.lstrip("~") for t in templates]
+            c["tpl_cum"], t = [], 0.0
+            for tpl in templates:
+                t += 0.2 if tpl.startswith("~") else 1.0
+                c["tpl_cum"].append(t)
             keys = CAT_TOPICS.get(slug)
             c["topics"] = [i for i, (t, _) in enumerate(TOPICS) if keys is None or any(k in t for k in keys)]
             c["topic_cum"] = [self.topic_cum[i] - (self.topic_cum[i - 1] if i else 0) for i in c["topics"]]
@@ -519,7 +579,7 @@ class Dataset:
             verb, units = self.stat()
             s = (f"{self.opener()} toàn {place} đã {verb} {rng.randint(2, 980)} {rng.choice(units)}, đạt "
                  f"{rng.randint(45, 130)}% kế hoạch, {'tăng' if rng.random() < 0.7 else 'giảm'} "
-                 f"{rng.randint(2, 40)}% so với cùng kỳ.")
+                 f"{rng.randint(2, 40)}% so với năm trước.")
         elif r < 0.87:
             s = f"{self.thing()} {self.state()}."
         else:
@@ -576,30 +636,43 @@ class Dataset:
             k, start = 14, 2016.5
         n = max(1, int((year + (month - 1) / 12 - start) * 4) + 1)  # about four sessions a year
         cat = self.leaf[bisect.bisect_left(self.leaf_cum, rng.random() * self.leaf_cum[-1])]
-        ti = cat["topics"][bisect.bisect_left(cat["topic_cum"], rng.random() * cat["topic_cum"][-1])]
-        di = bisect.bisect_left(self.d_cum, rng.random() * self.d_cum[-1])
-        place, communes = self.districts[di]
-        commune = rng.choice(communes)
-        dept = self.dept()
-        fields = {
-            "topic": TOPICS[ti][0], "place": place, "Place": cap(place), "commune": commune, "Commune": cap(commune),
-            "ban": rng.choice(BANS), "dept": dept, "n": n, "k": roman(k), "month": month, "year": year,
-            "quarter": ["I", "II", "III", "IV"][(month - 1) // 3], "num": rng.randint(1, 180),
-            "nq": rng.randint(12, 38), "verb_inspect": rng.choice(VERB_INSPECT),
-            "verb_work": rng.choice(VERB_WORK), "verb_push": rng.choice(VERB_PUSH),
-            "body": rng.choice(BODIES).format(place=place, dept=dept),
-        }
-        title = cap(rng.choice(cat["templates"]).format(**fields))
-        base = slug = slugify(title)
+        # Draw the title until it is new (a template with few combinations falls back on the
+        # category's others); append a number only when that keeps failing.
+        for attempt in range(20):
+            ti = cat["topics"][bisect.bisect_left(cat["topic_cum"], rng.random() * cat["topic_cum"][-1])]
+            di = bisect.bisect_left(self.d_cum, rng.random() * self.d_cum[-1])
+            place, communes = self.districts[di]
+            commune = rng.choice(communes)
+            where = place if rng.random() < 0.5 else f"{commune}, {place}"
+            dept = self.dept()
+            topic = rng.choice([TOPICS[ti][0]] + TOPIC_TITLES[TOPICS[ti][0]]).replace("{year}", str(year))
+            fields = {
+                "topic": topic, "place": place, "Place": cap(place), "commune": commune, "Commune": cap(commune),
+                "where": where, "Where": cap(where), "ban": rng.choice(BANS), "dept": dept, "n": n, "k": roman(k),
+                "month": month, "year": year, "quarter": ["I", "II", "III", "IV"][(month - 1) // 3],
+                "num": rng.randint(1, 180), "nq": rng.randint(12, 38), "verb_inspect": rng.choice(VERB_INSPECT),
+                "verb_work": rng.choice(VERB_WORK), "verb_push": rng.choice(VERB_PUSH),
+                "body": rng.choice(BODIES).format(place=place, dept=dept),
+            }
+            tpl = cat["tpl"][bisect.bisect_left(cat["tpl_cum"], rng.random() * cat["tpl_cum"][-1])]
+            title = cap(tpl.format(**fields))
+            base = slug = slugify(title)
+            if slug not in self.slugs:
+                break
         i = 1
-        while slug in self.slugs:
+        while slug in self.slugs:  # -2, -3, ... the base shortened to fit, as Bantin does
             i += 1
-            slug = f"{base}-{i}"
+            slug = base[:SLUG_MAX - len(f"-{i}")].rstrip("-") + f"-{i}"
         self.slugs.add(slug)
 
         day = f"{published.day}/{month}/{year}"
         when = rng.choice(("Ngày", "Sáng", "Chiều", "Sáng ngày", "Chiều ngày"))
-        intro = f"{when} {day}, {lower_first(title)}. Tham dự có lãnh đạo các sở, ngành và {place}."
+        if cat["kind"] == "van-ban":
+            intro = f"Ngày {day}, Văn phòng Đoàn ĐBQH và HĐND tỉnh đăng tải {lower_first(title)}."
+        elif cat["kind"] == "chinh-sach-phap-luat":
+            intro = f"Ngày {day}, chuyên mục giới thiệu tới bạn đọc: {lower_first(title)}."
+        else:
+            intro = f"{when} {day}, {lower_first(title)}. Tham dự có lãnh đạo các sở, ngành và {place}."
         tpool, gpool = self.topic_pool[ti, di], self.generic[di]
         summary = intro if rng.random() < 0.5 else intro + " " + tpool[rng.randrange(len(tpool))][0]
         reporter = rng.choice(REPORTERS)
@@ -648,7 +721,7 @@ def psql(conninfo, *args, **kw):
 
 def load(ds, n, conninfo, parts):
     """Load straight into the database: categories and reporters first, then the articles
-    over `parts` parallel COPY sessions (the generated search column costs about a
+    over `parts` parallel COPY sessions (computing the search vectors costs about a
     millisecond of CPU per article), with the table's secondary indexes dropped during the
     load and rebuilt afterwards from their own definitions."""
     t0 = time.monotonic()

@@ -256,13 +256,58 @@ fn if_none_match_hits(req: &HttpRequest, etag: &str) -> bool {
         .any(|tag| tag == "*" || tag == etag || tag.strip_prefix("W/") == Some(etag))
 }
 
-/// The ETag of a representation holding a counter that readers bump (views, visits):
-/// the hash of the representation with the counter zeroed, then the counter. It changes
-/// whenever the representation does, but `If-Match` compares only the first part, so an
-/// editor's write is not refused because someone read the page meanwhile.
-pub fn counted_etag<T: Serialize>(zeroed: &T, counter: i64) -> ApiResult<String> {
-    let content = etag_of(&json_bytes(zeroed)?);
-    Ok(format!("{}.{counter}\"", content.trim_end_matches('"')))
+/// A representation holding a counter that readers bump (views, visits), serialised once,
+/// with its ETag: the hash of the JSON without the counter's digits, then the counter. The
+/// tag changes whenever the representation does, but `If-Match` compares only the first
+/// part ([`IfMatch::check_counted`]), so an editor's write is not refused because someone
+/// read the page meanwhile.
+pub struct Counted {
+    body: Vec<u8>,
+    etag: String,
+}
+
+/// The content hash and the counter of `"key":N` in a JSON object's bytes. The key appears
+/// once: inside JSON strings every `"` is escaped, so `"key":` cannot occur there.
+fn split_counter(json: &[u8], key: &str) -> (String, i64) {
+    let needle = format!("\"{key}\":");
+    let mut hasher = Sha256::new();
+    let mut counter = 0;
+    match json
+        .windows(needle.len())
+        .position(|w| w == needle.as_bytes())
+    {
+        Some(at) => {
+            let digits_start = at + needle.len();
+            let digits_end = json[digits_start..]
+                .iter()
+                .position(|b| !(b.is_ascii_digit() || *b == b'-'))
+                .map_or(json.len(), |n| digits_start + n);
+            counter = std::str::from_utf8(&json[digits_start..digits_end])
+                .ok()
+                .and_then(|d| d.parse().ok())
+                .unwrap_or(0);
+            hasher.update(&json[..digits_start]);
+            hasher.update(&json[digits_end..]);
+        }
+        None => hasher.update(json),
+    }
+    (hex::encode(&hasher.finalize()[..16]), counter)
+}
+
+/// Serialises `value`, whose field `key` is a counter, with its ETag.
+pub fn counted<T: Serialize>(value: &T, key: &str) -> ApiResult<Counted> {
+    let body = json_bytes(value)?;
+    let (content, counter) = split_counter(&body, key);
+    Ok(Counted {
+        etag: format!("\"{content}.{counter}\""),
+        body,
+    })
+}
+
+impl Counted {
+    pub fn etag(&self) -> &str {
+        &self.etag
+    }
 }
 
 /// 200 with an item, its strong ETag and caching headers; 304 when `If-None-Match` matches.
@@ -272,14 +317,9 @@ pub fn item<T: Serialize>(req: &HttpRequest, value: &T, cache: Cache) -> ApiResu
     respond_item(req, body, etag, cache)
 }
 
-/// Like [`item`], with an ETag made by [`counted_etag`].
-pub fn counted_item<T: Serialize>(
-    req: &HttpRequest,
-    value: &T,
-    etag: String,
-    cache: Cache,
-) -> ApiResult<HttpResponse> {
-    respond_item(req, json_bytes(value)?, etag, cache)
+/// Like [`item`], for a [`Counted`] representation.
+pub fn counted_item(req: &HttpRequest, value: Counted, cache: Cache) -> ApiResult<HttpResponse> {
+    respond_item(req, value.body, value.etag, cache)
 }
 
 fn respond_item(
@@ -309,13 +349,9 @@ pub fn created<T: Serialize>(value: &T, location: Option<String>) -> ApiResult<H
     created_tagged(body, etag, location)
 }
 
-/// Like [`created`], with an ETag made by [`counted_etag`].
-pub fn created_counted<T: Serialize>(
-    value: &T,
-    etag: String,
-    location: Option<String>,
-) -> ApiResult<HttpResponse> {
-    created_tagged(json_bytes(value)?, etag, location)
+/// Like [`created`], for a [`Counted`] representation.
+pub fn created_counted(value: Counted, location: Option<String>) -> ApiResult<HttpResponse> {
+    created_tagged(value.body, value.etag, location)
 }
 
 /// 200 with an item just written, its ETag, never cached.
@@ -329,13 +365,13 @@ pub fn item_written<T: Serialize>(value: &T) -> ApiResult<HttpResponse> {
         .body(body))
 }
 
-/// 200 with an updated item and its ETag.
-pub fn updated_counted<T: Serialize>(value: &T, etag: String) -> ApiResult<HttpResponse> {
+/// 200 with an updated [`Counted`] item and its ETag.
+pub fn updated_counted(value: Counted) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag))
+        .insert_header((header::ETAG, value.etag))
         .insert_header((header::CACHE_CONTROL, Cache::Private.header()))
         .content_type("application/json")
-        .body(json_bytes(value)?))
+        .body(value.body))
 }
 
 fn created_tagged(
@@ -384,6 +420,11 @@ impl IfMatch {
         IfMatch(if present { Some(tags) } else { None })
     }
 
+    /// Whether the request carried `If-Match`.
+    pub fn is_present(&self) -> bool {
+        self.0.is_some()
+    }
+
     /// 412 unless the header is absent, `*`, or names the current representation's ETag.
     pub fn check<T: Serialize>(&self, current: &T) -> ApiResult<()> {
         let Some(tags) = &self.0 else { return Ok(()) };
@@ -397,19 +438,19 @@ impl IfMatch {
 }
 
 impl IfMatch {
-    /// Like [`IfMatch::check`] for a representation tagged by [`counted_etag`]: the counter
-    /// part of the tags is ignored. `zeroed` is the current representation, counter zeroed.
-    pub fn check_counted<T: Serialize>(&self, zeroed: &T) -> ApiResult<()> {
+    /// Like [`IfMatch::check`] for a [`Counted`] representation of `current` whose counter
+    /// is `key`: the counter part of the tags is ignored.
+    pub fn check_counted<T: Serialize>(&self, current: &T, key: &str) -> ApiResult<()> {
         let Some(tags) = &self.0 else { return Ok(()) };
-        let content = etag_of(&json_bytes(zeroed)?);
-        let content = content.trim_end_matches('"');
+        let (content, _) = split_counter(&json_bytes(current)?, key);
         let matches = |t: &str| {
             t == "*"
-                || t.rsplit_once('.').is_some_and(|(head, counter)| {
-                    head == content
-                        && counter.ends_with('"')
-                        && counter[..counter.len() - 1].parse::<i64>().is_ok()
-                })
+                || t.strip_prefix('"')
+                    .and_then(|t| t.strip_suffix('"'))
+                    .and_then(|t| t.rsplit_once('.'))
+                    .is_some_and(|(head, counter)| {
+                        head == content && counter.parse::<i64>().is_ok()
+                    })
         };
         if tags.iter().any(|t| matches(t)) {
             Ok(())
@@ -447,6 +488,36 @@ impl FromRequest for IfMatch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counted_tags_keep_the_content_apart_from_the_counter() {
+        let a = counted(
+            &serde_json::json!({"title": "Tin", "view_count": 7, "version": 1}),
+            "view_count",
+        )
+        .unwrap();
+        let b = counted(
+            &serde_json::json!({"title": "Tin", "view_count": 12, "version": 1}),
+            "view_count",
+        )
+        .unwrap();
+        let c = counted(
+            &serde_json::json!({"title": "Tin\"view_count\":", "view_count": 7, "version": 1}),
+            "view_count",
+        )
+        .unwrap();
+        assert_ne!(a.etag(), b.etag());
+        assert_eq!(a.etag().split('.').next(), b.etag().split('.').next());
+        assert!(a.etag().ends_with(".7\""));
+        assert_ne!(a.etag().split('.').next(), c.etag().split('.').next());
+        let current = serde_json::json!({"title": "Tin", "view_count": 99, "version": 1});
+        let if_match = IfMatch(Some(vec![a.etag().to_string()]));
+        assert!(if_match.check_counted(&current, "view_count").is_ok());
+        let changed = serde_json::json!({"title": "Tin mới", "view_count": 7, "version": 2});
+        assert!(if_match.check_counted(&changed, "view_count").is_err());
+        let forged = IfMatch(Some(vec!["\"abc.7\"".into()]));
+        assert!(forged.check_counted(&current, "view_count").is_err());
+    }
     use serde::Deserialize;
 
     #[derive(Debug, Deserialize)]

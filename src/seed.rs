@@ -471,6 +471,9 @@ async fn upsert(
         return Ok(found.id);
     }
     tally.updated += 1;
-    articles::write(conn, found.id, Viewer::Editor, author, move |_| Ok(content)).await?;
+    articles::write(conn, found.id, Viewer::Editor, author, false, move |_| {
+        Ok(content)
+    })
+    .await?;
     Ok(found.id)
 }

@@ -47,13 +47,22 @@ fn viewer_of(caller: Option<&Caller>) -> Viewer {
     }
 }
 
-/// The ETag of an article (its view counter does not make `If-Match` fail).
-fn etag(view: &ArticleView) -> ApiResult<String> {
-    http::counted_etag(&view.zeroed(), view.view_count)
+/// An article serialised with its ETag (its view counter does not make `If-Match` fail).
+fn counted(view: &ArticleView) -> ApiResult<http::Counted> {
+    http::counted(view, "view_count")
 }
 
 fn if_match_ok(if_match: &IfMatch, record: &ArticleRecord) -> ApiResult<()> {
-    if_match.check_counted(&ArticleView::from(record.clone()).zeroed())
+    if_match.check_counted(&ArticleView::from(record.clone()), "view_count")
+}
+
+/// `If-Match` inside [`model::write`], which reads the article only when the header is there.
+fn if_match_current(if_match: &IfMatch, current: &model::Current) -> ApiResult<()> {
+    match &current.record {
+        Some(record) => if_match_ok(if_match, record),
+        None if if_match.is_present() => Err(no_such_article()),
+        None => Ok(()),
+    }
 }
 
 fn check_title(errors: &mut Vec<FieldError>, title: &str) -> String {
@@ -326,7 +335,7 @@ pub async fn create_article(
     .await?;
     let view = load_view(&mut conn, id, Viewer::Editor).await?;
     let location = format!("/api/v1/articles/{id}");
-    http::created_counted(&view, etag(&view)?, Some(location))
+    http::created_counted(counted(&view)?, Some(location))
 }
 
 async fn respond_article(
@@ -335,7 +344,7 @@ async fn respond_article(
     record: Option<ArticleRecord>,
 ) -> ApiResult<HttpResponse> {
     let view = ArticleView::from(record.ok_or_else(no_such_article)?);
-    http::counted_item(req, &view, etag(&view)?, Cache::for_caller(&caller.0))
+    http::counted_item(req, counted(&view)?, Cache::for_caller(&caller.0))
 }
 
 /// Get an article.
@@ -440,9 +449,10 @@ pub async fn update_article(
     let is_author = caller.role() < Role::Editor;
     let me = caller.user_id;
     let mut conn = state.pool.get().await?;
-    model::write(&mut conn, *id, viewer, me, move |current| {
+    let with_record = if_match.is_present();
+    model::write(&mut conn, *id, viewer, me, with_record, move |current| {
         check_writable(current, is_author, me)?;
-        if_match_ok(&if_match, &current.record)?;
+        if_match_current(&if_match, current)?;
         let mut next = current.content.clone();
         if let Some(v) = title {
             next.title = v;
@@ -473,7 +483,7 @@ pub async fn update_article(
     })
     .await?;
     let view = load_view(&mut conn, *id, viewer).await?;
-    http::updated_counted(&view, etag(&view)?)
+    http::updated_counted(counted(&view)?)
 }
 
 /// Authors change only their own drafts; nobody edits the trash.
@@ -547,7 +557,7 @@ pub async fn restore_article(
     let mut conn = state.pool.get().await?;
     model::set_trashed(&mut conn, *id, false, |_| Ok(())).await?;
     let view = load_view(&mut conn, *id, Viewer::Editor).await?;
-    http::updated_counted(&view, etag(&view)?)
+    http::updated_counted(counted(&view)?)
 }
 
 /// Count a view of a published article (anonymous). Reads never count views.
@@ -784,9 +794,10 @@ pub async fn restore_revision(
     if revision.is_none() && current_version != Some(n) {
         return Err(ApiError::NotFound("no such revision".into()));
     }
-    model::write(&mut conn, id, viewer, me, move |current| {
+    let with_record = if_match.is_present();
+    model::write(&mut conn, id, viewer, me, with_record, move |current| {
         check_writable(current, is_author, me)?;
-        if_match_ok(&if_match, &current.record)?;
+        if_match_current(&if_match, current)?;
         let Some(revision) = revision else {
             // Restoring the current version changes nothing.
             return Ok(current.content.clone());
@@ -809,7 +820,7 @@ pub async fn restore_revision(
         other => other,
     })?;
     let view = load_view(&mut conn, id, viewer).await?;
-    http::updated_counted(&view, etag(&view)?)
+    http::updated_counted(counted(&view)?)
 }
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

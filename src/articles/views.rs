@@ -104,16 +104,6 @@ pub struct ArticleView {
     pub updated_at: DateTime<Utc>,
 }
 
-impl ArticleView {
-    /// The representation with the view counter zeroed (see [`crate::http::counted_etag`]).
-    pub fn zeroed(&self) -> ArticleView {
-        ArticleView {
-            view_count: 0,
-            ..self.clone()
-        }
-    }
-}
-
 /// An article in a list: everything but `body` and `related_ids`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ArticleSummary {
@@ -132,8 +122,8 @@ pub struct ArticleSummary {
     pub updated_at: DateTime<Utc>,
 }
 
-fn category_of(value: Option<serde_json::Value>) -> Option<CategoryRef> {
-    value.and_then(|v| serde_json::from_value(v).ok())
+fn category_of(json: Option<String>) -> Option<CategoryRef> {
+    json.and_then(|j| serde_json::from_str(&j).ok())
 }
 
 fn author_of(id: Option<Uuid>, name: Option<String>) -> Option<AuthorRef> {

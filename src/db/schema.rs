@@ -79,7 +79,8 @@ diesel::table! {
 }
 
 diesel::table! {
-    /// `search` (a generated tsvector) is left out: only SQL reads it.
+    /// `search_head` and `search_body` (tsvectors kept by a trigger) are left out: only SQL
+    /// reads them.
     articles (id) {
         id -> Uuid,
         slug -> Text,

@@ -26,8 +26,11 @@ pub async fn get_site(
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let view = SiteView::from(model::get(&mut conn).await?);
-    let etag = http::counted_etag(&view.zeroed(), view.visit_count)?;
-    http::counted_item(&req, &view, etag, Cache::for_caller(&caller.0))
+    http::counted_item(
+        &req,
+        http::counted(&view, "visit_count")?,
+        Cache::for_caller(&caller.0),
+    )
 }
 
 fn required(errors: &mut Vec<FieldError>, field: &str, value: &str) -> String {
@@ -108,12 +111,11 @@ pub async fn put_site(
         return Err(ApiError::Validation(errors));
     }
     let row = model::replace(&mut conn, settings, move |row| {
-        if_match.check_counted(&SiteView::from(row.clone()).zeroed())
+        if_match.check_counted(&SiteView::from(row.clone()), "visit_count")
     })
     .await?;
     let view = SiteView::from(row);
-    let etag = http::counted_etag(&view.zeroed(), view.visit_count)?;
-    http::updated_counted(&view, etag)
+    http::updated_counted(http::counted(&view, "visit_count")?)
 }
 
 /// Count a visit to the portal (anonymous); an atomic increment.

@@ -59,16 +59,6 @@ impl From<SiteRow> for SiteView {
     }
 }
 
-impl SiteView {
-    /// The representation with the visit counter zeroed (see [`crate::http::counted_etag`]).
-    pub fn zeroed(&self) -> SiteView {
-        SiteView {
-            visit_count: 0,
-            ..self.clone()
-        }
-    }
-}
-
 /// All settings at once (`PUT`): `name`, `publisher` and `responsible_person` are required
 /// and non-empty; the others default to empty (`time_zone` to `Asia/Ho_Chi_Minh`).
 #[derive(Debug, Deserialize, ToSchema)]
