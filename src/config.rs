@@ -54,6 +54,8 @@ pub struct Config {
     pub access_token_ttl_secs: u64,
     pub refresh_token_ttl_secs: u64,
     pub db_pool_size: usize,
+    /// How long anonymous article lists and searches are served from memory (0: never).
+    pub public_cache_ttl_secs: u64,
 }
 
 /// Every variable the service reads, with its default and meaning (for `--help` and the README).
@@ -120,6 +122,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "database connections per process",
     ),
     (
+        "BANTIN_PUBLIC_CACHE_TTL",
+        "10",
+        "seconds an anonymous article list or search answer is reused from memory (0 = off); writes on this process clear it",
+    ),
+    (
         "BANTIN_CONFIG",
         "./bantin.toml",
         "optional TOML file with the same settings in lower case without the prefix",
@@ -159,6 +166,7 @@ struct FileConfig {
     access_token_ttl: Option<u64>,
     refresh_token_ttl: Option<u64>,
     db_pool_size: Option<usize>,
+    public_cache_ttl: Option<u64>,
 }
 
 impl Config {
@@ -379,6 +387,13 @@ impl Config {
             1,
             500,
         )? as usize;
+        let public_cache_ttl_secs = number(
+            "BANTIN_PUBLIC_CACHE_TTL",
+            file.public_cache_ttl,
+            10,
+            0,
+            3600,
+        )?;
 
         Ok(Config {
             database_url: get("DATABASE_URL", file.database_url).map(Secret),
@@ -394,6 +409,7 @@ impl Config {
             access_token_ttl_secs,
             refresh_token_ttl_secs,
             db_pool_size,
+            public_cache_ttl_secs,
         })
     }
 }

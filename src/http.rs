@@ -400,6 +400,14 @@ pub fn list<T: Serialize>(value: &T, cache: Cache) -> ApiResult<HttpResponse> {
         .body(body))
 }
 
+/// 200 with a collection page already serialised.
+pub fn list_bytes(body: bytes::Bytes, cache: Cache) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, cache.header()))
+        .content_type("application/json")
+        .body(body)
+}
+
 /// The `If-Match` precondition of a write, checked against the current representation
 /// inside the write's transaction, so nothing is written when it fails.
 #[derive(Debug, Clone, Default)]

@@ -6,6 +6,7 @@ pub mod api_tokens;
 pub mod articles;
 pub mod auth;
 pub mod bootstrap;
+pub mod cache;
 pub mod categories;
 pub mod config;
 pub mod db;
@@ -153,9 +154,11 @@ pub fn state(
 ) -> Result<AppState, String> {
     let pool = db::pool(database_url, config.db_pool_size)?;
     let jwt = auth::jwt::JwtKeys::new(jwt_secret, config.access_token_ttl_secs);
+    let public_cache = Arc::new(cache::PublicCache::new(config.public_cache_ttl_secs));
     Ok(AppState {
         pool,
         jwt,
         config: Arc::new(config),
+        public_cache,
     })
 }

@@ -11,4 +11,6 @@ pub struct AppState {
     pub pool: DbPool,
     pub jwt: JwtKeys,
     pub config: Arc<Config>,
+    /// Anonymous list answers kept for a few seconds.
+    pub public_cache: Arc<crate::cache::PublicCache>,
 }

@@ -183,11 +183,20 @@ fn parse_bound(field: &str, value: &str) -> ApiResult<TimeBound> {
 )]
 #[get("/articles")]
 pub async fn list_articles(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: MaybeCaller,
     paging: Query<PageQuery>,
     filters: Query<ArticleFilters>,
 ) -> ApiResult<HttpResponse> {
+    // Anonymous answers may come from memory (see `crate::cache`).
+    let cache_key = match caller.0 {
+        None => state.public_cache.key(req.path(), req.query_string()),
+        Some(_) => None,
+    };
+    if let Some(answer) = cache_key.as_deref().and_then(|k| state.public_cache.get(k)) {
+        return Ok(http::list_bytes(answer, Cache::Public));
+    }
     let filters = filters.0;
     let viewer = viewer_of(caller.0.as_ref());
     let anonymous = caller.0.is_none();
@@ -271,7 +280,11 @@ pub async fn list_articles(
         |r| model::cursor_of(r, sort, &sort_key, last),
         ArticleSummary::from,
     );
-    http::list(&page, Cache::for_caller(&caller.0))
+    let body = bytes::Bytes::from(serde_json::to_vec(&page).map_err(ApiError::internal)?);
+    if let Some(key) = cache_key {
+        state.public_cache.put(key, body.clone());
+    }
+    Ok(http::list_bytes(body, Cache::for_caller(&caller.0)))
 }
 
 /// Create an article.
@@ -333,6 +346,7 @@ pub async fn create_article(
         },
     )
     .await?;
+    state.public_cache.invalidate();
     let view = load_view(&mut conn, id, Viewer::Editor).await?;
     let location = format!("/api/v1/articles/{id}");
     http::created_counted(counted(&view)?, Some(location))
@@ -482,6 +496,7 @@ pub async fn update_article(
         Ok(next)
     })
     .await?;
+    state.public_cache.invalidate();
     let view = load_view(&mut conn, *id, viewer).await?;
     http::updated_counted(counted(&view)?)
 }
@@ -534,6 +549,7 @@ pub async fn delete_article(
     } else {
         model::set_trashed(&mut conn, *id, true, check).await?;
     }
+    state.public_cache.invalidate();
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -556,6 +572,7 @@ pub async fn restore_article(
     caller.require(Role::Editor, Access::Write)?;
     let mut conn = state.pool.get().await?;
     model::set_trashed(&mut conn, *id, false, |_| Ok(())).await?;
+    state.public_cache.invalidate();
     let view = load_view(&mut conn, *id, Viewer::Editor).await?;
     http::updated_counted(counted(&view)?)
 }
@@ -722,7 +739,10 @@ async fn revision_view(
     view.body = content.body;
     view.status = ArticleStatus::parse(&content.status).unwrap_or(ArticleStatus::Draft);
     view.published_at = content.published_at;
-    view.category = category;
+    view.category = category
+        .map(|c| serde_json::value::to_raw_value(&c))
+        .transpose()
+        .map_err(ApiError::internal)?;
     view.related_ids = content.related_ids;
     view.version = revision.version;
     view.updated_at = revision.created_at;
@@ -819,6 +839,7 @@ pub async fn restore_revision(
         ),
         other => other,
     })?;
+    state.public_cache.invalidate();
     let view = load_view(&mut conn, id, viewer).await?;
     http::updated_counted(counted(&view)?)
 }

@@ -111,9 +111,8 @@ fn visible(sql: &mut Sql, alias: &str, viewer: Viewer, trashed: bool) {
     }
 }
 
-/// The category as JSON text, parsed straight into the view's type (no `Value` between).
-const CATEGORY_JSON: &str = "(CASE WHEN c.id IS NULL THEN NULL ELSE jsonb_build_object('id', c.id, \
-     'slug', c.slug, 'name', c.name, 'path', c.path) END)::text AS category";
+/// The category as the JSON text it is embedded with, kept on the category's row.
+const CATEGORY_JSON: &str = "c.embed AS category";
 
 /// The columns of a list row (no body, no related ids).
 fn select_summary() -> Sql {

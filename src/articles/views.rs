@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -91,7 +92,8 @@ pub struct ArticleView {
     pub status: ArticleStatus,
     /// When the article becomes (or became) public.
     pub published_at: Option<DateTime<Utc>>,
-    pub category: Option<CategoryRef>,
+    #[schema(value_type = Option<CategoryRef>)]
+    pub category: Option<Box<RawValue>>,
     /// Manually related articles, in order (anonymous readers see only the public ones).
     pub related_ids: Vec<Uuid>,
     /// `null` when the author's account was deleted.
@@ -113,7 +115,8 @@ pub struct ArticleSummary {
     pub summary: String,
     pub status: ArticleStatus,
     pub published_at: Option<DateTime<Utc>>,
-    pub category: Option<CategoryRef>,
+    #[schema(value_type = Option<CategoryRef>)]
+    pub category: Option<Box<RawValue>>,
     pub author: Option<AuthorRef>,
     pub view_count: i64,
     pub deleted_at: Option<DateTime<Utc>>,
@@ -122,8 +125,9 @@ pub struct ArticleSummary {
     pub updated_at: DateTime<Utc>,
 }
 
-fn category_of(json: Option<String>) -> Option<CategoryRef> {
-    json.and_then(|j| serde_json::from_str(&j).ok())
+/// The category's stored JSON, passed through as it is.
+fn category_of(json: Option<String>) -> Option<Box<RawValue>> {
+    json.and_then(|j| RawValue::from_string(j).ok())
 }
 
 fn author_of(id: Option<Uuid>, name: Option<String>) -> Option<AuthorRef> {

@@ -216,7 +216,8 @@ async fn lock_tree(conn: &mut AsyncPgConnection) -> ApiResult<()> {
     Ok(())
 }
 
-/// Rewrites the stored breadcrumbs that no longer match the tree.
+/// Rewrites the stored breadcrumbs (and the JSON articles embed) that no longer match the
+/// tree.
 async fn refresh_paths(conn: &mut AsyncPgConnection) -> ApiResult<()> {
     diesel::sql_query(
         "WITH RECURSIVE tree (id, path) AS ( \
@@ -224,9 +225,13 @@ async fn refresh_paths(conn: &mut AsyncPgConnection) -> ApiResult<()> {
              FROM categories WHERE parent_id IS NULL \
            UNION ALL \
            SELECT c.id, t.path || jsonb_build_object('id', c.id, 'slug', c.slug, 'name', c.name) \
-             FROM categories c JOIN tree t ON c.parent_id = t.id) \
-         UPDATE categories c SET path = tree.path FROM tree \
-          WHERE c.id = tree.id AND c.path IS DISTINCT FROM tree.path",
+             FROM categories c JOIN tree t ON c.parent_id = t.id), \
+         fresh AS (SELECT c.id, tree.path, jsonb_build_object('id', c.id, 'slug', c.slug, \
+             'name', c.name, 'path', tree.path)::text AS embed \
+             FROM categories c JOIN tree ON tree.id = c.id) \
+         UPDATE categories c SET path = fresh.path, embed = fresh.embed FROM fresh \
+          WHERE c.id = fresh.id AND (c.path IS DISTINCT FROM fresh.path \
+             OR c.embed IS DISTINCT FROM fresh.embed)",
     )
     .execute(conn)
     .await?;

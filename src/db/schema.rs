@@ -72,6 +72,7 @@ diesel::table! {
         parent_id -> Nullable<Uuid>,
         position -> Int4,
         path -> Jsonb,
+        embed -> Text,
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,

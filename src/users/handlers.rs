@@ -225,6 +225,8 @@ pub async fn update_user(
         if_match.check(&UserView::from(row.clone()))
     })
     .await?;
+    // Display names are embedded in article lists.
+    state.public_cache.invalidate();
     http::list(&UserView::from(row), Cache::Private)
 }
 
@@ -254,6 +256,7 @@ pub async fn delete_user(
         if_match.check(&UserView::from(row.clone()))
     })
     .await?;
+    state.public_cache.invalidate();
     Ok(HttpResponse::NoContent().finish())
 }
 

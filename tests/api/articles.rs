@@ -891,3 +891,30 @@ async fn paging_errors_and_numbered_pages() {
             .to_string();
     problem(app.get(&format!("/articles?cursor={c}"), None).await, 400).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anonymous_lists_come_from_memory_until_a_write() {
+    let app = TestApp::spawn().await;
+    let editor = app.token_for("editor").await;
+    published(&app, &editor, "Hội nghị thứ nhất", "2021-01-01T00:00:00Z").await;
+    let first = app.get("/articles?q=hoi%20nghi", None).await;
+    assert!(queries(&first) >= 1);
+    let again = app.get("/articles?q=hoi%20nghi", None).await;
+    assert_eq!(queries(&again), 0, "served from memory");
+    assert_eq!(again.headers()["cache-control"], "public, max-age=60");
+    // A write on this process is seen at once.
+    published(&app, &editor, "Hội nghị thứ hai", "2021-01-02T00:00:00Z").await;
+    let after = app.get("/articles?q=hoi%20nghi", None).await;
+    assert!(queries(&after) >= 1);
+    assert_eq!(titles(&json_of(after).await).len(), 2);
+    // Callers with credentials are never served from memory.
+    let private = app.get("/articles?q=hoi%20nghi", Some(&editor)).await;
+    assert!(queries(&private) >= 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_zero_public_cache_ttl_turns_the_memory_off() {
+    let app = TestApp::spawn_with(&[("BANTIN_PUBLIC_CACHE_TTL", "0")]).await;
+    app.get("/articles", None).await;
+    assert!(queries(&app.get("/articles", None).await) >= 1);
+}
