@@ -123,7 +123,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ),
     (
         "BANTIN_PUBLIC_CACHE_TTL",
-        "10",
+        "60",
         "seconds an anonymous article list or search answer is reused from memory (0 = off); writes on this process clear it",
     ),
     (
@@ -390,7 +390,7 @@ impl Config {
         let public_cache_ttl_secs = number(
             "BANTIN_PUBLIC_CACHE_TTL",
             file.public_cache_ttl,
-            10,
+            60,
             0,
             3600,
         )?;

@@ -189,14 +189,6 @@ pub async fn list_articles(
     paging: Query<PageQuery>,
     filters: Query<ArticleFilters>,
 ) -> ApiResult<HttpResponse> {
-    // Anonymous answers may come from memory (see `crate::cache`).
-    let cache_key = match caller.0 {
-        None => state.public_cache.key(req.path(), req.query_string()),
-        Some(_) => None,
-    };
-    if let Some(answer) = cache_key.as_deref().and_then(|k| state.public_cache.get(k)) {
-        return Ok(http::list_bytes(answer, Cache::Public));
-    }
     let filters = filters.0;
     let viewer = viewer_of(caller.0.as_ref());
     let anonymous = caller.0.is_none();
@@ -270,20 +262,29 @@ pub async fn list_articles(
         Start::After(Some(c)) => c.value.as_i64().unwrap_or(0),
         Start::After(None) => 0,
     };
-    let mut conn = state.pool.get().await?;
-    let (rows, total) = model::list(&mut conn, &filter, viewer, sort, &paging).await?;
-    let last = start + paging.limit - 1;
-    let page = ListResponse::from_rows(
-        rows,
-        &paging,
-        total,
-        |r| model::cursor_of(r, sort, &sort_key, last),
-        ArticleSummary::from,
-    );
-    let body = bytes::Bytes::from(serde_json::to_vec(&page).map_err(ApiError::internal)?);
-    if let Some(key) = cache_key {
-        state.public_cache.put(key, body.clone());
-    }
+    // Anonymous answers may come from memory (see `crate::cache`).
+    let cache_key = match caller.0 {
+        None => state.public_cache.key(req.path(), req.query_string()),
+        Some(_) => None,
+    };
+    let body = state
+        .public_cache
+        .get_or_compute(cache_key, async {
+            let mut conn = state.pool.get().await?;
+            let (rows, total) = model::list(&mut conn, &filter, viewer, sort, &paging).await?;
+            let last = start + paging.limit - 1;
+            let page = ListResponse::from_rows(
+                rows,
+                &paging,
+                total,
+                |r| model::cursor_of(r, sort, &sort_key, last),
+                ArticleSummary::from,
+            );
+            Ok(bytes::Bytes::from(
+                serde_json::to_vec(&page).map_err(ApiError::internal)?,
+            ))
+        })
+        .await?;
     Ok(http::list_bytes(body, Cache::for_caller(&caller.0)))
 }
 
