@@ -9,7 +9,6 @@
 //! in the key); other replicas' answers age out with the TTL.
 
 use std::future::Future;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -62,8 +61,18 @@ impl PublicCache {
         let (Some(answers), Some(key)) = (&self.answers, key) else {
             return compute.await;
         };
-        answers.try_get_with(key, compute).await.map_err(|shared| {
-            Arc::try_unwrap(shared).unwrap_or_else(|_| {
+        // The error of our own computation is handed back as it is; a request that waited
+        // for another's failed computation is told to try again.
+        let mut failure = None;
+        let result = answers
+            .try_get_with(key, async {
+                compute.await.map_err(|e| {
+                    failure = Some(e);
+                })
+            })
+            .await;
+        result.map_err(|_| {
+            failure.take().unwrap_or_else(|| {
                 ApiError::Unavailable("the same request failed a moment ago; try again".into())
             })
         })
