@@ -263,6 +263,7 @@ pub struct ArticleFilters {
     pub category: Option<String>,
     /// Anonymous callers may only ask for `published` (else 401). With credentials the
     /// default is every article the caller may see.
+    #[param(inline)]
     pub status: Option<StatusFilter>,
     /// Diacritic-insensitive full-text search over title, summary and body text; the results
     /// are ranked by relevance unless `sort` is given.
