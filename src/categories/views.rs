@@ -6,7 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::model::CategoryRow;
-use crate::http::{non_null, nullable};
+use crate::http::{int32, int32_or_null, non_null, nullable};
 
 /// One step of a breadcrumb.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
@@ -81,6 +81,7 @@ pub struct CreateCategory {
     pub description: Option<String>,
     pub parent_id: Option<Uuid>,
     /// Order among siblings; after the last sibling when absent.
+    #[serde(default, deserialize_with = "int32_or_null")]
     pub position: Option<i32>,
 }
 
@@ -102,7 +103,7 @@ pub struct UpdateCategory {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Uuid>, nullable = true)]
     pub parent_id: Option<Option<Uuid>>,
-    #[serde(default, deserialize_with = "non_null")]
+    #[serde(default, deserialize_with = "int32")]
     #[schema(nullable = false)]
     pub position: Option<i32>,
 }

@@ -1355,3 +1355,27 @@ async fn a_bad_bearer_token_on_a_read_is_401() {
     let app = TestApp::spawn().await;
     problem(app.get("/categories", Some("not-a-token")).await, 401).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn whole_number_positions_written_as_floats_are_accepted() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    let res = app
+        .post(
+            "/categories",
+            Some(&token),
+            &json!({"name": "Số thực", "position": -24287268.0}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let created: Value = res.json().await.unwrap();
+    assert_eq!(created["position"], -24287268);
+    let res = app
+        .patch(
+            &format!("/categories/{}", created["id"].as_str().unwrap()),
+            Some(&token),
+            &json!({"position": 2.5}),
+        )
+        .await;
+    assert_eq!(fields(&problem(res, 400).await), vec!["position"]);
+}
