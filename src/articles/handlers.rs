@@ -801,11 +801,16 @@ pub async fn restore_revision(
     let (id, n) = path.into_inner();
     let mut conn = state.pool.get().await?;
     history_access(&mut conn, &caller, id).await?;
-    let revision = if n >= 1 {
+    let mut revision = if n >= 1 {
         revisions::find(&mut conn, id, n).await?
     } else {
         None
     };
+    // Articles deleted for good since then cannot be related any more: they are left out.
+    if let Some(r) = revision.as_mut() {
+        let existing = model::existing_ids(&mut conn, &r.content.related_ids).await?;
+        r.content.related_ids.retain(|id| existing.contains(id));
+    }
     let viewer = viewer_of(Some(&caller));
     let is_author = caller.role() < Role::Editor;
     let me = caller.user_id;
@@ -823,14 +828,12 @@ pub async fn restore_revision(
             // Restoring the current version changes nothing.
             return Ok(current.content.clone());
         };
-        let mut next = revision.content;
+        let next = revision.content;
         if is_author && next.status != "draft" {
             return Err(ApiError::Forbidden(
                 "authors may only restore draft versions".into(),
             ));
         }
-        // Articles deleted for good since then cannot be related any more.
-        next.related_ids.retain(|_| true);
         Ok(next)
     })
     .await

@@ -640,6 +640,18 @@ async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<ArticleRow> {
         .ok_or_else(|| ApiError::NotFound("no such article".into()))
 }
 
+/// Which of `ids` name articles that exist (trashed ones included).
+pub async fn existing_ids(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> ApiResult<Vec<Uuid>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(articles::table
+        .filter(articles::id.eq_any(ids))
+        .select(articles::id)
+        .load(conn)
+        .await?)
+}
+
 /// The related ids of an article, all of them, in order.
 pub async fn related_ids(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<Vec<Uuid>> {
     Ok(article_related::table

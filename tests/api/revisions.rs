@@ -215,3 +215,41 @@ async fn concurrent_edits_lose_no_update() {
         .unwrap();
     assert_eq!(list["meta"]["total"], 12);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restoring_leaves_out_related_articles_deleted_for_good() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let kept = article(&app, &admin, json!({"title": "Còn"})).await;
+    let gone = article(&app, &admin, json!({"title": "Mất"})).await;
+    let a = article(
+        &app,
+        &admin,
+        json!({"title": "Bài", "related_ids": [id(&kept), id(&gone)]}),
+    )
+    .await;
+    let path = format!("/articles/{}", id(&a));
+    app.patch(&path, Some(&admin), &json!({"related_ids": []}))
+        .await;
+    assert_eq!(
+        app.delete(
+            &format!("/articles/{}?permanent=true", id(&gone)),
+            Some(&admin)
+        )
+        .await
+        .status(),
+        204
+    );
+    let res = app
+        .request(
+            Method::POST,
+            &format!("{path}/revisions/1/restore"),
+            Some(&admin),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let now: Value = res.json().await.unwrap();
+    assert_eq!(now["related_ids"], json!([id(&kept)]));
+}
