@@ -393,11 +393,7 @@ fn created_tagged(
 /// 200 with a collection page (or an action's result), never cached by shared caches when
 /// read with credentials.
 pub fn list<T: Serialize>(value: &T, cache: Cache) -> ApiResult<HttpResponse> {
-    let body = json_bytes(value)?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, cache.header()))
-        .content_type("application/json")
-        .body(body))
+    Ok(list_bytes(json_bytes(value)?.into(), cache))
 }
 
 /// 200 with a collection page already serialised.
@@ -466,6 +462,29 @@ impl IfMatch {
             Err(ApiError::PreconditionFailed)
         }
     }
+}
+
+/// A text field trimmed and checked: empty is a 422 `required` when `required`, longer than
+/// `max` characters a 422 `too_long`; the problems are added to `errors`.
+pub fn checked_text(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: &str,
+    required: bool,
+    max: usize,
+) -> String {
+    let value = value.trim().to_string();
+    let n = value.chars().count();
+    if required && n == 0 {
+        errors.push(FieldError::new(field, "required", "must not be empty"));
+    } else if n > max {
+        errors.push(FieldError::new(
+            field,
+            "too_long",
+            format!("at most {max} characters"),
+        ));
+    }
+    value
 }
 
 /// Deserialises a present field as `Some(value)`, refusing `null` (the field cannot be

@@ -154,6 +154,17 @@ pub struct Sort<F> {
     pub descending: bool,
 }
 
+impl<F> Sort<F> {
+    /// The sort as the API writes it (`-published_at`), which cursors remember.
+    pub fn key(&self, name: &str) -> String {
+        if self.descending {
+            format!("-{name}")
+        } else {
+            name.to_string()
+        }
+    }
+}
+
 /// Parses `sort` (`field` or `-field`) against a whitelist of (name, field).
 pub fn parse_sort<F: Copy>(
     given: Option<&str>,

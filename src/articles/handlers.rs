@@ -66,29 +66,11 @@ fn if_match_current(if_match: &IfMatch, current: &model::Current) -> ApiResult<(
 }
 
 fn check_title(errors: &mut Vec<FieldError>, title: &str) -> String {
-    let title = title.trim().to_string();
-    match title.chars().count() {
-        0 => errors.push(FieldError::new("title", "required", "must not be empty")),
-        n if n > MAX_TITLE => errors.push(FieldError::new(
-            "title",
-            "too_long",
-            format!("at most {MAX_TITLE} characters"),
-        )),
-        _ => {}
-    }
-    title
+    http::checked_text(errors, "title", title, true, MAX_TITLE)
 }
 
 fn check_summary(errors: &mut Vec<FieldError>, summary: &str) -> String {
-    let summary = summary.trim().to_string();
-    if summary.chars().count() > MAX_SUMMARY {
-        errors.push(FieldError::new(
-            "summary",
-            "too_long",
-            format!("at most {MAX_SUMMARY} characters"),
-        ));
-    }
-    summary
+    http::checked_text(errors, "summary", summary, false, MAX_SUMMARY)
 }
 
 fn check_body(errors: &mut Vec<FieldError>, body: &str) -> String {
@@ -233,11 +215,7 @@ pub async fn list_articles(
         descending: true,
     };
     let sort = parse_sort(filters.sort.as_deref(), SORTS, default)?;
-    let sort_key = format!(
-        "{}{}",
-        if sort.descending { "-" } else { "" },
-        sort.field.name()
-    );
+    let sort_key = sort.key(sort.field.name());
     let paging = paging.0.check(&sort_key)?;
     let filter = ArticleFilter {
         category: filters.category.filter(|c| !c.is_empty()),

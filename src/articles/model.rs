@@ -652,16 +652,6 @@ pub async fn existing_ids(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> ApiResu
         .await?)
 }
 
-/// The related ids of an article, all of them, in order.
-pub async fn related_ids(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<Vec<Uuid>> {
-    Ok(article_related::table
-        .filter(article_related::article_id.eq(id))
-        .order(article_related::position.asc())
-        .select(article_related::related_id)
-        .load(conn)
-        .await?)
-}
-
 /// What a write sees before deciding: the locked row, its content, and (when asked for, to
 /// check `If-Match`) the article as the writer sees it.
 pub struct Current {

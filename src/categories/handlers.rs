@@ -23,29 +23,11 @@ fn no_such_category() -> ApiError {
 }
 
 fn check_name(errors: &mut Vec<FieldError>, name: &str) -> String {
-    let name = name.trim().to_string();
-    match name.chars().count() {
-        0 => errors.push(FieldError::new("name", "required", "must not be empty")),
-        n if n > 200 => errors.push(FieldError::new(
-            "name",
-            "too_long",
-            "at most 200 characters",
-        )),
-        _ => {}
-    }
-    name
+    http::checked_text(errors, "name", name, true, 200)
 }
 
 fn check_description(errors: &mut Vec<FieldError>, description: &str) -> String {
-    let description = description.trim().to_string();
-    if description.chars().count() > 2000 {
-        errors.push(FieldError::new(
-            "description",
-            "too_long",
-            "at most 2000 characters",
-        ));
-    }
-    description
+    http::checked_text(errors, "description", description, false, 2000)
 }
 
 /// An explicitly given slug must already be one.
@@ -82,11 +64,7 @@ pub async fn list_categories(
         descending: false,
     };
     let sort = parse_sort(filters.sort.as_deref(), SORTS, default)?;
-    let sort_key = format!(
-        "{}{}",
-        if sort.descending { "-" } else { "" },
-        sort.field.name()
-    );
+    let sort_key = sort.key(sort.field.name());
     let paging = paging.0.check(&sort_key)?;
     let filter = CategoryFilter {
         parent_id: filters.parent_id,

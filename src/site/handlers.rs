@@ -34,25 +34,11 @@ pub async fn get_site(
 }
 
 fn required(errors: &mut Vec<FieldError>, field: &str, value: &str) -> String {
-    let value = value.trim().to_string();
-    match value.chars().count() {
-        0 => errors.push(FieldError::new(field, "required", "must not be empty")),
-        n if n > 300 => errors.push(FieldError::new(field, "too_long", "at most 300 characters")),
-        _ => {}
-    }
-    value
+    http::checked_text(errors, field, value, true, 300)
 }
 
 fn optional(errors: &mut Vec<FieldError>, field: &str, value: &str) -> String {
-    let value = value.trim().to_string();
-    if value.chars().count() > 1000 {
-        errors.push(FieldError::new(
-            field,
-            "too_long",
-            "at most 1000 characters",
-        ));
-    }
-    value
+    http::checked_text(errors, field, value, false, 1000)
 }
 
 /// Replace the site settings (admins).

@@ -24,22 +24,7 @@ fn admin_only(caller: &Caller, access: Access) -> ApiResult<()> {
 }
 
 fn check_display_name(errors: &mut Vec<FieldError>, name: &str) -> String {
-    let name = name.trim().to_string();
-    let n = name.chars().count();
-    if n == 0 {
-        errors.push(FieldError::new(
-            "display_name",
-            "required",
-            "must not be empty",
-        ));
-    } else if n > 200 {
-        errors.push(FieldError::new(
-            "display_name",
-            "too_long",
-            "at most 200 characters",
-        ));
-    }
-    name
+    http::checked_text(errors, "display_name", name, true, 200)
 }
 
 fn check_email(errors: &mut Vec<FieldError>, email: &str) -> String {
@@ -79,11 +64,7 @@ pub async fn list_users(
         descending: false,
     };
     let sort = parse_sort(filters.0.sort.as_deref(), SORTS, default)?;
-    let sort_key = format!(
-        "{}{}",
-        if sort.descending { "-" } else { "" },
-        sort.field.name()
-    );
+    let sort_key = sort.key(sort.field.name());
     let paging = paging.0.check(&sort_key)?;
     let filter = UserFilter {
         q: filters.0.q.clone(),
