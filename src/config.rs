@@ -56,6 +56,38 @@ pub struct Config {
     pub db_pool_size: usize,
     /// How long anonymous article lists and searches are served from memory (0: never).
     pub public_cache_ttl_secs: u64,
+    pub media: MediaConfig,
+}
+
+/// Where uploaded files go and the limits on them.
+#[derive(Debug, Clone)]
+pub struct MediaConfig {
+    /// Largest accepted upload, in bytes.
+    pub max_bytes: u64,
+    /// Largest accepted image, in pixels (width × height), checked before decoding.
+    pub max_pixels: u64,
+    /// Images decoded at once.
+    pub workers: usize,
+    pub backend: MediaBackend,
+    /// Base URL of the stored files, ending in `/`.
+    pub public_url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MediaBackend {
+    /// `$BANTIN_DATA_DIR/media`, served under `/media/`.
+    Local,
+    S3(S3Config),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct S3Config {
+    pub bucket: String,
+    /// `None`: AWS itself.
+    pub endpoint: Option<String>,
+    pub region: String,
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<Secret>,
 }
 
 /// Every variable the service reads, with its default and meaning (for `--help` and the README).
@@ -131,6 +163,40 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "./bantin.toml",
         "optional TOML file with the same settings in lower case without the prefix",
     ),
+    (
+        "BANTIN_MEDIA_MAX_BYTES",
+        "20971520",
+        "largest accepted upload in bytes (20 MB); larger ones get 413 while being read",
+    ),
+    (
+        "BANTIN_MEDIA_MAX_PIXELS",
+        "50000000",
+        "largest accepted image in pixels (50 MP), checked from the header before decoding",
+    ),
+    (
+        "BANTIN_MEDIA_WORKERS",
+        "(number of cores)",
+        "images decoded and resized at once; further uploads wait their turn",
+    ),
+    (
+        "BANTIN_MEDIA_BACKEND",
+        "local",
+        "`local` ($BANTIN_DATA_DIR/media, served under /media/) or `s3`",
+    ),
+    (
+        "BANTIN_MEDIA_PUBLIC_URL",
+        "$BANTIN_PUBLIC_URL/media (local), $BANTIN_S3_ENDPOINT/<bucket> (s3)",
+        "base URL of the stored files in API answers (a CDN or the bucket's public URL)",
+    ),
+    ("BANTIN_S3_BUCKET", "(none)", "bucket (required with `s3`)"),
+    (
+        "BANTIN_S3_ENDPOINT",
+        "(AWS)",
+        "S3-compatible endpoint URL (MinIO, Ceph, Viettel/FPT cloud …)",
+    ),
+    ("BANTIN_S3_REGION", "us-east-1", "region"),
+    ("BANTIN_S3_ACCESS_KEY_ID", "(none)", "access key id"),
+    ("BANTIN_S3_SECRET_ACCESS_KEY", "(none)", "secret access key"),
     ("RUST_LOG", "info", "log filter (tracing EnvFilter syntax)"),
 ];
 
@@ -167,6 +233,16 @@ struct FileConfig {
     refresh_token_ttl: Option<u64>,
     db_pool_size: Option<usize>,
     public_cache_ttl: Option<u64>,
+    media_max_bytes: Option<u64>,
+    media_max_pixels: Option<u64>,
+    media_workers: Option<u64>,
+    media_backend: Option<String>,
+    media_public_url: Option<String>,
+    s3_bucket: Option<String>,
+    s3_endpoint: Option<String>,
+    s3_region: Option<String>,
+    s3_access_key_id: Option<String>,
+    s3_secret_access_key: Option<String>,
 }
 
 impl Config {
@@ -395,6 +471,80 @@ impl Config {
             3600,
         )?;
 
+        let media_max_bytes = number(
+            "BANTIN_MEDIA_MAX_BYTES",
+            file.media_max_bytes,
+            20 * 1024 * 1024,
+            1024,
+            1 << 32,
+        )?;
+        let media_max_pixels = number(
+            "BANTIN_MEDIA_MAX_PIXELS",
+            file.media_max_pixels,
+            50_000_000,
+            1,
+            1_000_000_000,
+        )?;
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u64;
+        let media_workers =
+            number("BANTIN_MEDIA_WORKERS", file.media_workers, cores, 1, 256)? as usize;
+        let http_url = |name: &str, url: String| -> Result<String, ConfigError> {
+            let url = url.trim_end_matches('/').to_string();
+            if !(url.starts_with("http://") || url.starts_with("https://"))
+                || url.contains(char::is_whitespace)
+            {
+                return Err(err(name, format!("`{url}` is not an http(s) URL")));
+            }
+            Ok(url)
+        };
+        let media_public_url = get("BANTIN_MEDIA_PUBLIC_URL", file.media_public_url)
+            .map(|u| http_url("BANTIN_MEDIA_PUBLIC_URL", u))
+            .transpose()?;
+        let backend = match get("BANTIN_MEDIA_BACKEND", file.media_backend).as_deref() {
+            None | Some("local") => MediaBackend::Local,
+            Some("s3") => {
+                let bucket = get("BANTIN_S3_BUCKET", file.s3_bucket).ok_or_else(|| {
+                    err("BANTIN_S3_BUCKET", "required with BANTIN_MEDIA_BACKEND=s3")
+                })?;
+                let endpoint = get("BANTIN_S3_ENDPOINT", file.s3_endpoint)
+                    .map(|u| http_url("BANTIN_S3_ENDPOINT", u))
+                    .transpose()?;
+                MediaBackend::S3(S3Config {
+                    bucket,
+                    endpoint,
+                    region: get("BANTIN_S3_REGION", file.s3_region)
+                        .unwrap_or_else(|| "us-east-1".into()),
+                    access_key_id: get("BANTIN_S3_ACCESS_KEY_ID", file.s3_access_key_id),
+                    secret_access_key: get(
+                        "BANTIN_S3_SECRET_ACCESS_KEY",
+                        file.s3_secret_access_key,
+                    )
+                    .map(Secret),
+                })
+            }
+            Some(other) => {
+                return Err(err(
+                    "BANTIN_MEDIA_BACKEND",
+                    format!("`{other}` is neither `local` nor `s3`"),
+                ));
+            }
+        };
+        let media_url = match (&media_public_url, &backend) {
+            (Some(url), _) => url.clone(),
+            (None, MediaBackend::Local) => format!("{public_url}/media"),
+            (None, MediaBackend::S3(s3)) => match &s3.endpoint {
+                Some(endpoint) => format!("{endpoint}/{}", s3.bucket),
+                None => format!("https://{}.s3.{}.amazonaws.com", s3.bucket, s3.region),
+            },
+        };
+        let media = MediaConfig {
+            max_bytes: media_max_bytes,
+            max_pixels: media_max_pixels,
+            workers: media_workers,
+            backend,
+            public_url: format!("{media_url}/"),
+        };
+
         Ok(Config {
             database_url: get("DATABASE_URL", file.database_url).map(Secret),
             bind,
@@ -410,6 +560,7 @@ impl Config {
             refresh_token_ttl_secs,
             db_pool_size,
             public_cache_ttl_secs,
+            media,
         })
     }
 }
@@ -434,6 +585,36 @@ mod tests {
         assert_eq!(c.public_url, "http://127.0.0.1:8080");
         assert!(c.jwt_secret.is_none() && c.database_url.is_none() && c.cors_origins.is_empty());
         assert_eq!(c.log_format, LogFormat::Pretty);
+        assert_eq!(c.media.backend, MediaBackend::Local);
+        assert_eq!(c.media.public_url, "http://127.0.0.1:8080/media/");
+        assert_eq!(c.media.max_bytes, 20 * 1024 * 1024);
+        assert_eq!(c.media.max_pixels, 50_000_000);
+    }
+
+    #[test]
+    fn s3_needs_a_bucket_and_points_urls_at_it() {
+        let e = load(&[("BANTIN_MEDIA_BACKEND", "s3")], None).unwrap_err();
+        assert_eq!(e.name, "BANTIN_S3_BUCKET");
+        let c = load(
+            &[
+                ("BANTIN_MEDIA_BACKEND", "s3"),
+                ("BANTIN_S3_BUCKET", "anh"),
+                ("BANTIN_S3_ENDPOINT", "http://127.0.0.1:9000/"),
+            ],
+            None,
+        )
+        .unwrap();
+        assert_eq!(c.media.public_url, "http://127.0.0.1:9000/anh/");
+        let c = load(
+            &[
+                ("BANTIN_MEDIA_BACKEND", "s3"),
+                ("BANTIN_S3_BUCKET", "anh"),
+                ("BANTIN_MEDIA_PUBLIC_URL", "https://cdn.laichau.gov.vn/anh"),
+            ],
+            None,
+        )
+        .unwrap();
+        assert_eq!(c.media.public_url, "https://cdn.laichau.gov.vn/anh/");
     }
 
     #[test]
@@ -455,6 +636,9 @@ mod tests {
             ("BANTIN_ADMIN_PASSWORD", "short"),
             ("BANTIN_DB_POOL_SIZE", "0"),
             ("BANTIN_ACCESS_TOKEN_TTL", "ten"),
+            ("BANTIN_MEDIA_BACKEND", "ftp"),
+            ("BANTIN_MEDIA_MAX_BYTES", "10"),
+            ("BANTIN_MEDIA_PUBLIC_URL", "cdn.example.vn"),
         ] {
             let e = load(&[(name, value)], None).unwrap_err();
             assert_eq!(e.name, name, "{value}");

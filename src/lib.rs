@@ -16,9 +16,11 @@ pub mod http;
 pub mod middleware;
 pub mod openapi;
 pub mod paging;
+pub mod photos;
 pub mod seed;
 pub mod site;
 pub mod state;
+pub mod storage;
 pub mod telemetry;
 pub mod text;
 pub mod users;
@@ -41,15 +43,19 @@ use crate::state::AppState;
 
 /// Every route, for the server and for the spec.
 fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(health::live).service(health::ready).service(
-        scope("/api/v1")
-            .configure(auth::handlers::routes)
-            .configure(users::routes)
-            .configure(api_tokens::routes)
-            .configure(categories::routes)
-            .configure(articles::routes)
-            .configure(site::routes),
-    );
+    cfg.service(health::live)
+        .service(health::ready)
+        .service(photos::handlers::media_file)
+        .service(
+            scope("/api/v1")
+                .configure(auth::handlers::routes)
+                .configure(users::routes)
+                .configure(api_tokens::routes)
+                .configure(categories::routes)
+                .configure(articles::routes)
+                .configure(photos::routes)
+                .configure(site::routes),
+        );
 }
 
 /// The OpenAPI document, generated from the handlers. It does not depend on configuration.
@@ -155,10 +161,14 @@ pub fn state(
     let pool = db::pool(database_url, config.db_pool_size)?;
     let jwt = auth::jwt::JwtKeys::new(jwt_secret, config.access_token_ttl_secs);
     let public_cache = Arc::new(cache::PublicCache::new(config.public_cache_ttl_secs));
+    let media_store = storage::from_config(&config.media, &config.data_dir)?;
+    let image_slots = Arc::new(tokio::sync::Semaphore::new(config.media.workers));
     Ok(AppState {
         pool,
         jwt,
         config: Arc::new(config),
         public_cache,
+        media_store,
+        image_slots,
     })
 }

@@ -106,7 +106,7 @@ fn main() -> ExitCode {
                 with_database(config, |url| async move {
                     migrate(&url).await?;
                     let first_admin = bantin::bootstrap::first_admin(&url, config).await?;
-                    let report = bantin::seed::seed_demo(&url).await?;
+                    let report = bantin::seed::seed_demo(&url, config).await?;
                     for line in report.lines(&config.public_url) {
                         println!("{line}");
                     }

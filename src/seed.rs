@@ -13,11 +13,16 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::articles::model::{self as articles, ArticleContent, ArticleKey, NewArticle, Viewer};
+use crate::articles::model::{
+    self as articles, ArticleContent, ArticleKey, GalleryItem, NewArticle, Viewer,
+};
 use crate::categories::model::{self as categories, CategoryChanges, NewCategory, SlugChoice};
+use crate::config::Config;
 use crate::db::schema::{site, users};
 use crate::error::ApiError;
+use crate::photos::model::{self as photos, Description};
 use crate::site::model::{self as site_model, SiteSettings};
+use crate::storage::{self, MediaStore};
 use crate::text;
 
 /// The demo data, compiled in so that the command works from any directory.
@@ -25,9 +30,9 @@ pub const DEMO_JSON: &str = include_str!("../demo/lai-chau-portal.json");
 
 /// The parts of the demo file loaded so far.
 ///
-/// `organizations`, `signatories`, `agreements` and `photos` (and the article's `photos`,
-/// `cover_photo` and `agreements` links to them) are for later issues, once the CMS has
-/// those resources; they are only counted here. `breadcrumb` is what the category tree
+/// `organizations`, `signatories` and `agreements` (and the article's `agreements` links to
+/// them) are for a later issue, once the CMS has those resources; they are only counted
+/// here. The demo has no photo files: each photo gets a generated placeholder image. `breadcrumb` is what the category tree
 /// gives back as the category's `path`.
 #[derive(Debug, Deserialize)]
 pub struct Demo {
@@ -43,7 +48,15 @@ pub struct Demo {
     #[serde(default)]
     pub agreements: Vec<serde_json::Value>,
     #[serde(default)]
-    pub photos: Vec<serde_json::Value>,
+    pub photos: Vec<DemoPhoto>,
+}
+
+/// A photo of the page: its caption and alt text (the image itself is generated).
+#[derive(Debug, Deserialize)]
+pub struct DemoPhoto {
+    pub key: String,
+    pub caption: String,
+    pub alt_text: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -74,7 +87,14 @@ pub struct DemoArticle {
     pub status: String,
     pub published_at: DateTime<Utc>,
     pub summary: String,
+    /// `<figure data-photo="key">` names a photo by its `key`; seeding puts the photo's id there.
     pub body_html: String,
+    /// A photo `key`.
+    #[serde(default)]
+    pub cover_photo: Option<String>,
+    /// Photo `key`s, in the order of the page.
+    #[serde(default)]
+    pub photos: Vec<String>,
 }
 
 /// An article known only by its title and date (the page's "related" and "latest" lists).
@@ -118,6 +138,7 @@ pub struct SeedReport {
     /// The visit count before and after (raised to the demo's only when it was lower).
     pub visit_count: (i64, i64),
     pub categories: Tally,
+    pub photos: Tally,
     pub articles: Tally,
     /// Articles found in the trash: left there, untouched.
     pub trashed: Vec<String>,
@@ -147,6 +168,7 @@ impl SeedReport {
                 }
             ),
             format!("categories: {}", self.categories),
+            format!("photos: {}", self.photos),
             format!("articles: {}", self.articles),
         ];
         if !self.trashed.is_empty() {
@@ -198,13 +220,18 @@ pub async fn demo_author(conn: &mut AsyncPgConnection) -> Result<Uuid, String> {
 
 /// Loads the demo into the (migrated) database at `url`, the articles written by the oldest
 /// admin (`bootstrap::first_admin` makes sure there is one on a fresh database).
-pub async fn seed_demo(url: &str) -> Result<SeedReport, String> {
+pub async fn seed_demo(url: &str, config: &Config) -> Result<SeedReport, String> {
     let demo = demo()?;
+    let store = storage::from_config(&config.media, &config.data_dir)?;
     let mut conn = AsyncPgConnection::establish(url)
         .await
         .map_err(|e| format!("cannot connect: {e}"))?;
     let author = demo_author(&mut conn).await?;
-    conn.transaction::<_, ApiError, _>(async |conn| load(conn, &demo, author).await)
+    let media = Media {
+        store: store.as_ref(),
+        max_pixels: config.media.max_pixels,
+    };
+    conn.transaction::<_, ApiError, _>(async |conn| load(conn, &demo, author, &media).await)
         .await
         .map_err(|e| format!("cannot load the demo content: {}", describe(e)))
 }
@@ -233,13 +260,27 @@ fn slug_of(text_: &str, fallback: &str) -> String {
         .unwrap_or_else(|| fallback.to_string())
 }
 
+/// Where the demo's photos go.
+struct Media<'a> {
+    store: &'a dyn MediaStore,
+    max_pixels: u64,
+}
+
 async fn load(
     conn: &mut AsyncPgConnection,
     demo: &Demo,
     author: Uuid,
+    media: &Media<'_>,
 ) -> Result<SeedReport, ApiError> {
     let (site_updated, visit_count) = load_site(conn, &demo.site).await?;
     let (categories, category_ids) = load_categories(conn, &demo.categories).await?;
+    let (photos, photo_ids) = load_photos(conn, &demo.photos, author, media).await?;
+    let photo_id = |key: &String| {
+        photo_ids
+            .get(key)
+            .copied()
+            .ok_or_else(|| invalid(format!("no photo `{key}`")))
+    };
 
     let article = &demo.article;
     let category_id = *category_ids
@@ -273,16 +314,38 @@ async fn load(
         return Err(invalid(format!("article status `{}`", article.status)));
     }
     let title = article.title.trim().to_string();
+    let mut body = article.body_html.clone();
+    let mut gallery = Vec::new();
+    for (position, key) in article.photos.iter().enumerate() {
+        let id = photo_id(key)?;
+        body = body.replace(
+            &format!("data-photo=\"{key}\""),
+            &format!("data-photo=\"{id}\""),
+        );
+        let caption = demo
+            .photos
+            .iter()
+            .find(|p| p.key == *key)
+            .map(|p| p.caption.trim().to_string())
+            .unwrap_or_default();
+        gallery.push(GalleryItem {
+            photo_id: id,
+            caption,
+            position: position as i32,
+        });
+    }
     let main = ArticleContent {
         slug: slug_of(&title, "bai-viet"),
         title,
         summary: article.summary.trim().to_string(),
         // Sanitised by the same rules as a body sent to the API.
-        body: text::sanitize_html(&article.body_html),
+        body: text::sanitize_html(&body),
         status: article.status.clone(),
         published_at: Some(article.published_at),
         category_id: Some(category_id),
         related_ids,
+        cover_photo_id: article.cover_photo.as_ref().map(photo_id).transpose()?,
+        photos: gallery,
     };
     let article_slug = main.slug.clone();
     upsert(conn, main, author, &mut tally, &mut trashed).await?;
@@ -291,6 +354,7 @@ async fn load(
         site_updated,
         visit_count,
         categories,
+        photos,
         articles: tally,
         trashed,
         article_slug,
@@ -299,9 +363,82 @@ async fn load(
             ("organizations", demo.organizations.len()),
             ("signatories", demo.signatories.len()),
             ("agreements", demo.agreements.len()),
-            ("photos", demo.photos.len()),
         ],
     })
+}
+
+/// A placeholder for a demo photo: a 1200×800 JPEG, the same bytes on every run (so a
+/// second run finds the stored file by its hash), its colours drawn from the photo's key.
+fn placeholder(key: &str) -> Result<Vec<u8>, ApiError> {
+    let seed = key
+        .bytes()
+        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+    let tint = [
+        (seed % 160) as u8 + 60,
+        (seed / 7 % 160) as u8 + 60,
+        (seed / 49 % 160) as u8 + 60,
+    ];
+    let (width, height) = (1200u32, 800u32);
+    let image = image::RgbImage::from_fn(width, height, |x, y| {
+        let shade = |c: u8, t: u32| (u32::from(c) * (200 + t) / 400) as u8;
+        image::Rgb([
+            shade(tint[0], x * 200 / width),
+            shade(tint[1], y * 200 / height),
+            shade(tint[2], (x + y) * 100 / (width + height)),
+        ])
+    });
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgb8(image)
+        .write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(
+            &mut out, 85,
+        ))
+        .map_err(ApiError::internal)?;
+    Ok(out)
+}
+
+/// The demo's photos, found by their placeholder's hash and caption, or uploaded as the API
+/// would (metadata-free original, three variants). Returns their ids by key.
+async fn load_photos(
+    conn: &mut AsyncPgConnection,
+    demo: &[DemoPhoto],
+    author: Uuid,
+    media: &Media<'_>,
+) -> Result<(Tally, std::collections::HashMap<String, Uuid>), ApiError> {
+    let mut tally = Tally::default();
+    let mut ids = std::collections::HashMap::new();
+    for photo in demo {
+        let bytes = placeholder(&photo.key)?;
+        let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+        let description = Description {
+            caption: photo.caption.trim().to_string(),
+            alt_text: photo.alt_text.trim().to_string(),
+            credit: String::new(),
+            taken_at: None,
+        };
+        if let Some(id) = photos::find_described(conn, &sha256, &description.caption).await? {
+            tally.unchanged += 1;
+            ids.insert(photo.key.clone(), id);
+            continue;
+        }
+        let reused = if photos::file_exists(conn, &sha256).await? {
+            photos::create_reusing(conn, &sha256, &description, author).await?
+        } else {
+            None
+        };
+        let id = match reused {
+            Some(id) => id,
+            None => {
+                let processed = crate::photos::imaging::process(&bytes, media.max_pixels)
+                    .map_err(ApiError::internal)?;
+                let (row, files) = photos::files_of(&sha256, processed);
+                photos::create_with_files(conn, media.store, &row, files, &description, author)
+                    .await?
+            }
+        };
+        tally.created += 1;
+        ids.insert(photo.key.clone(), id);
+    }
+    Ok((tally, ids))
 }
 
 /// The settings through `site::model::replace` (no new version when equal); the visit count
@@ -423,6 +560,8 @@ fn short_content(
         published_at: Some(short.published_at),
         category_id: Some(category_id),
         related_ids: Vec::new(),
+        cover_photo_id: None,
+        photos: Vec::new(),
     }
 }
 
@@ -439,7 +578,9 @@ async fn upsert(
     if content.title.chars().count() > 500 || content.summary.chars().count() > 2000 {
         return Err(invalid(format!("`{}` is too long", content.slug)));
     }
-    let Some(found) = articles::find(conn, ArticleKey::Slug(&content.slug), Viewer::Editor).await?
+    // Photo URLs do not matter here.
+    let Some(found) =
+        articles::find(conn, ArticleKey::Slug(&content.slug), Viewer::Editor, "").await?
     else {
         tally.created += 1;
         return articles::create(
@@ -456,24 +597,28 @@ async fn upsert(
         trashed.push(found.slug);
         return Ok(found.id);
     }
-    let current = ArticleContent {
-        slug: found.slug.clone(),
-        title: found.title.clone(),
-        summary: found.summary.clone(),
-        body: found.body.clone(),
-        status: found.status.clone(),
-        published_at: found.published_at,
-        category_id: found.category_id,
-        related_ids: found.related_ids.clone(),
-    };
-    if current == content {
-        tally.unchanged += 1;
-        return Ok(found.id);
-    }
-    tally.updated += 1;
-    articles::write(conn, found.id, Viewer::Editor, author, false, move |_| {
-        Ok(content)
-    })
+    // `write` changes nothing when the content is already there; the flag says which.
+    let changed = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = changed.clone();
+    articles::write(
+        conn,
+        found.id,
+        Viewer::Editor,
+        author,
+        None,
+        move |current| {
+            flag.store(
+                current.content != content,
+                std::sync::atomic::Ordering::Relaxed,
+            );
+            Ok(content)
+        },
+    )
     .await?;
+    if std::sync::atomic::AtomicBool::load(&changed, std::sync::atomic::Ordering::Relaxed) {
+        tally.updated += 1;
+    } else {
+        tally.unchanged += 1;
+    }
     Ok(found.id)
 }

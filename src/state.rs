@@ -13,4 +13,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Anonymous list answers kept for a few seconds.
     pub public_cache: Arc<crate::cache::PublicCache>,
+    /// Where uploaded files are stored.
+    pub media_store: Arc<dyn crate::storage::MediaStore>,
+    /// Images being decoded at once are bounded by this (`BANTIN_MEDIA_WORKERS`).
+    pub image_slots: Arc<tokio::sync::Semaphore>,
 }

@@ -282,6 +282,34 @@ async fn check_content(db: &Client, demo: &Value) {
         related.iter().map(|t| slugify(t)).collect::<Vec<_>>()
     );
     assert_eq!(latest.len(), 5);
+    // Its photos: the cover and the captioned gallery, placeholders stored with their files,
+    // and the body's figures pointing at them by id.
+    let gallery: Vec<(String, String, bool)> = db
+        .query(
+            "SELECT ap.caption, p.alt_text, a.cover_photo_id = p.id FROM article_photos ap \
+               JOIN articles a ON a.id = ap.article_id JOIN photos p ON p.id = ap.photo_id \
+              WHERE a.slug = $1 ORDER BY ap.position",
+            &[&slugify(main_title)],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    assert_eq!(gallery.len(), 2);
+    assert_eq!(gallery[0].0, "Quang cảnh hội nghị");
+    assert!(gallery[0].2, "the first photo is the cover");
+    assert!(
+        gallery[1]
+            .0
+            .starts_with("Hai bên ký kết chương trình phối hợp")
+    );
+    assert!(gallery[1].1.starts_with("Hai đồng chí lãnh đạo"));
+    assert!(
+        !body.contains("data-photo=\"quang-canh\""),
+        "figures name photo ids"
+    );
+    assert_eq!(one_i64(db, "SELECT count(*) FROM media_files").await, 2);
     assert_eq!(
         one_i64(db, "SELECT count(*) FROM article_related").await,
         5,
@@ -324,6 +352,7 @@ async fn seed_demo_twice_loads_the_portal_once() {
     let first = seed_on(&test_db, &data);
     assert_has(&first, "site: updated, visit_count raised from 0 to 27194");
     assert_has(&first, "categories: 2 created, 0 updated, 0 unchanged");
+    assert_has(&first, "photos: 2 created, 0 updated, 0 unchanged");
     assert_has(&first, "articles: 11 created, 0 updated, 0 unchanged");
     let slug = slugify(text(&demo["article"]["title"]));
     assert!(
@@ -338,6 +367,7 @@ async fn seed_demo_twice_loads_the_portal_once() {
     let second = seed_on(&test_db, &data);
     assert_has(&second, "site: unchanged, visit_count 27194 kept");
     assert_has(&second, "categories: 0 created, 0 updated, 2 unchanged");
+    assert_has(&second, "photos: 0 created, 0 updated, 2 unchanged");
     assert_has(&second, "articles: 0 created, 0 updated, 11 unchanged");
     assert!(!second.contains("created admin"), "{second}");
 
@@ -515,6 +545,7 @@ async fn seed_demo_on_a_fresh_machine_then_serve_shows_it() {
     assert!(!cluster_running(&data), "seed-demo stops the local cluster");
     let second = seed(&[("BANTIN_DATA_DIR", &data)]);
     assert_has(&second, "categories: 0 created, 0 updated, 2 unchanged");
+    assert_has(&second, "photos: 0 created, 0 updated, 2 unchanged");
     assert_has(&second, "articles: 0 created, 0 updated, 11 unchanged");
 
     let mut service = Service::start(&data);

@@ -3,17 +3,18 @@
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use super::model::{
-    self, ArticleContent, ArticleFilter, ArticleKey, ArticleRecord, ArticleSort, NewArticle,
-    StatusSelect, TimeBound, Viewer,
+    self, ArticleContent, ArticleFilter, ArticleKey, ArticleRecord, ArticleSort, GalleryItem,
+    NewArticle, StatusSelect, TimeBound, Viewer,
 };
 use super::revisions;
 use super::views::{
     ArticleFilters, ArticleStatus, ArticleSummary, ArticleView, AuthorRef, CategoryRef,
-    CreateArticle, DeleteQuery, RelatedQuery, RevisionSummary, StatusFilter, UpdateArticle,
-    ViewCount,
+    CreateArticle, DeleteQuery, GalleryInput, RelatedQuery, RevisionSummary, StatusFilter,
+    UpdateArticle, ViewCount,
 };
 use crate::auth::{Access, Caller, MaybeCaller, Role};
 use crate::categories;
@@ -22,6 +23,11 @@ use crate::http::{self, Cache, IfMatch, Json, Query};
 use crate::paging::{Cursor, ListResponse, Meta, PageQuery, Sort, Start, parse_sort};
 use crate::state::AppState;
 use crate::text;
+
+/// Where photo URLs point.
+fn media(state: &AppState) -> &str {
+    &state.config.media.public_url
+}
 
 const SORTS: &[(&str, ArticleSort)] = &[
     ("published_at", ArticleSort::PublishedAt),
@@ -105,6 +111,51 @@ fn check_related(errors: &mut Vec<FieldError>, ids: &[Uuid]) -> Vec<Uuid> {
     ids.to_vec()
 }
 
+/// At most this many photos in a gallery.
+const GALLERY_MAX: usize = 50;
+
+/// The gallery, checked and in display order.
+fn check_gallery(errors: &mut Vec<FieldError>, items: &[GalleryInput]) -> Vec<GalleryItem> {
+    if items.len() > GALLERY_MAX {
+        errors.push(FieldError::new(
+            "photos",
+            "too_many",
+            format!("at most {GALLERY_MAX} photos"),
+        ));
+    }
+    let mut gallery: Vec<GalleryItem> = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let caption = http::checked_text(
+            errors,
+            &format!("photos.{i}.caption"),
+            item.caption.as_deref().unwrap_or(""),
+            false,
+            1000,
+        );
+        let position = item.position.unwrap_or(i as i32);
+        if !(0..=10_000).contains(&position) {
+            errors.push(FieldError::new(
+                format!("photos.{i}.position"),
+                "out_of_range",
+                "must be between 0 and 10000",
+            ));
+        } else if gallery.iter().any(|g| g.position == position) {
+            errors.push(FieldError::new(
+                format!("photos.{i}.position"),
+                "duplicate",
+                "another photo of the gallery has this position",
+            ));
+        }
+        gallery.push(GalleryItem {
+            photo_id: item.photo_id,
+            caption,
+            position,
+        });
+    }
+    gallery.sort_by_key(|g| g.position);
+    gallery
+}
+
 /// Only editors and admins publish or archive.
 fn check_status_allowed(caller: &Caller, status: ArticleStatus) -> ApiResult<()> {
     if status != ArticleStatus::Draft && caller.role() < Role::Editor {
@@ -126,8 +177,9 @@ async fn load_view(
     conn: &mut crate::db::DbConn,
     id: Uuid,
     viewer: Viewer,
+    media: &str,
 ) -> ApiResult<ArticleView> {
-    model::find(conn, ArticleKey::Id(id), viewer)
+    model::find(conn, ArticleKey::Id(id), viewer, media)
         .await?
         .map(ArticleView::from)
         .ok_or_else(no_such_article)
@@ -245,11 +297,13 @@ pub async fn list_articles(
         None => state.public_cache.key(req.path(), req.query_string()),
         Some(_) => None,
     };
+    let media = media(&state);
     let body = state
         .public_cache
         .get_or_compute(cache_key, async {
             let mut conn = state.pool.get().await?;
-            let (rows, total) = model::list(&mut conn, &filter, viewer, sort, &paging).await?;
+            let (rows, total) =
+                model::list(&mut conn, &filter, viewer, sort, &paging, media).await?;
             let last = start + paging.limit - 1;
             let page = ListResponse::from_rows(
                 rows,
@@ -310,6 +364,8 @@ pub async fn create_article(
         published_at: body.published_at,
         category_id: body.category_id,
         related_ids: check_related(&mut errors, body.related_ids.as_deref().unwrap_or(&[])),
+        cover_photo_id: body.cover_photo_id,
+        photos: check_gallery(&mut errors, body.photos.as_deref().unwrap_or(&[])),
     };
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
@@ -326,7 +382,7 @@ pub async fn create_article(
     )
     .await?;
     state.public_cache.invalidate();
-    let view = load_view(&mut conn, id, Viewer::Editor).await?;
+    let view = load_view(&mut conn, id, Viewer::Editor, media(&state)).await?;
     let location = format!("/api/v1/articles/{id}");
     http::created_counted(counted(&view)?, Some(location))
 }
@@ -362,7 +418,7 @@ pub async fn get_article(
 ) -> ApiResult<HttpResponse> {
     let viewer = viewer_of(caller.0.as_ref());
     let mut conn = state.pool.get().await?;
-    let record = model::find(&mut conn, ArticleKey::Id(*id), viewer).await?;
+    let record = model::find(&mut conn, ArticleKey::Id(*id), viewer, media(&state)).await?;
     respond_article(&req, &caller, record).await
 }
 
@@ -385,7 +441,7 @@ pub async fn get_article_by_slug(
 ) -> ApiResult<HttpResponse> {
     let viewer = viewer_of(caller.0.as_ref());
     let mut conn = state.pool.get().await?;
-    let record = model::find(&mut conn, ArticleKey::Slug(&slug), viewer).await?;
+    let record = model::find(&mut conn, ArticleKey::Slug(&slug), viewer, media(&state)).await?;
     respond_article(&req, &caller, record).await
 }
 
@@ -435,6 +491,10 @@ pub async fn update_article(
         .related_ids
         .as_deref()
         .map(|r| check_related(&mut errors, r));
+    let gallery = body
+        .photos
+        .as_deref()
+        .map(|p| check_gallery(&mut errors, p));
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
@@ -442,7 +502,7 @@ pub async fn update_article(
     let is_author = caller.role() < Role::Editor;
     let me = caller.user_id;
     let mut conn = state.pool.get().await?;
-    let with_record = if_match.is_present();
+    let with_record = if_match.is_present().then_some(media(&state));
     model::write(&mut conn, *id, viewer, me, with_record, move |current| {
         check_writable(current, is_author, me)?;
         if_match_current(&if_match, current)?;
@@ -468,6 +528,12 @@ pub async fn update_article(
         if let Some(v) = body.category_id {
             next.category_id = v;
         }
+        if let Some(v) = body.cover_photo_id {
+            next.cover_photo_id = v;
+        }
+        if let Some(v) = gallery {
+            next.photos = v;
+        }
         if let Some(v) = related {
             next.related_ids = v;
         }
@@ -476,7 +542,7 @@ pub async fn update_article(
     })
     .await?;
     state.public_cache.invalidate();
-    let view = load_view(&mut conn, *id, viewer).await?;
+    let view = load_view(&mut conn, *id, viewer, media(&state)).await?;
     http::updated_counted(counted(&view)?)
 }
 
@@ -524,9 +590,9 @@ pub async fn delete_article(
     let mut conn = state.pool.get().await?;
     let check = move |record: &ArticleRecord| if_match_ok(&if_match, record);
     if permanent {
-        model::purge(&mut conn, *id, check).await?;
+        model::purge(&mut conn, *id, media(&state), check).await?;
     } else {
-        model::set_trashed(&mut conn, *id, true, check).await?;
+        model::set_trashed(&mut conn, *id, true, media(&state), check).await?;
     }
     state.public_cache.invalidate();
     Ok(HttpResponse::NoContent().finish())
@@ -550,9 +616,9 @@ pub async fn restore_article(
 ) -> ApiResult<HttpResponse> {
     caller.require(Role::Editor, Access::Write)?;
     let mut conn = state.pool.get().await?;
-    model::set_trashed(&mut conn, *id, false, |_| Ok(())).await?;
+    model::set_trashed(&mut conn, *id, false, media(&state), |_| Ok(())).await?;
     state.public_cache.invalidate();
-    let view = load_view(&mut conn, *id, Viewer::Editor).await?;
+    let view = load_view(&mut conn, *id, Viewer::Editor, media(&state)).await?;
     http::updated_counted(counted(&view)?)
 }
 
@@ -604,13 +670,13 @@ pub async fn related_articles(
     }
     let viewer = viewer_of(caller.0.as_ref());
     let mut conn = state.pool.get().await?;
-    if model::find(&mut conn, ArticleKey::Id(*id), viewer)
+    if model::find(&mut conn, ArticleKey::Id(*id), viewer, media(&state))
         .await?
         .is_none()
     {
         return Err(no_such_article());
     }
-    let rows = model::related(&mut conn, *id, limit).await?;
+    let rows = model::related(&mut conn, *id, limit, media(&state)).await?;
     let page = ListResponse {
         data: rows.into_iter().map(ArticleSummary::from).collect(),
         meta: Meta {
@@ -627,10 +693,11 @@ async fn history_access(
     conn: &mut crate::db::DbConn,
     caller: &Caller,
     id: Uuid,
+    media: &str,
 ) -> ApiResult<ArticleRecord> {
     caller.require(Role::Author, Access::Read)?;
     let viewer = viewer_of(Some(caller));
-    let record = model::find(conn, ArticleKey::Id(id), viewer)
+    let record = model::find(conn, ArticleKey::Id(id), viewer, media)
         .await?
         .ok_or_else(no_such_article)?;
     if viewer != Viewer::Editor && record.author_id != Some(caller.user_id) {
@@ -660,7 +727,7 @@ pub async fn list_revisions(
 ) -> ApiResult<HttpResponse> {
     let paging = paging.0.check("-version")?;
     let mut conn = state.pool.get().await?;
-    history_access(&mut conn, &caller, *id).await?;
+    history_access(&mut conn, &caller, *id, media(&state)).await?;
     let (rows, total) = revisions::list(&mut conn, *id, &paging).await?;
     let page = ListResponse::from_rows(
         rows,
@@ -690,6 +757,7 @@ async fn revision_view(
     conn: &mut crate::db::DbConn,
     current: ArticleRecord,
     version: i32,
+    media: &str,
 ) -> ApiResult<ArticleView> {
     if version == current.version {
         return Ok(ArticleView::from(current));
@@ -723,6 +791,25 @@ async fn revision_view(
         .transpose()
         .map_err(ApiError::internal)?;
     view.related_ids = content.related_ids;
+    // The photos as they are now; those deleted since are left out.
+    let mut ids: Vec<Uuid> = content.photos.iter().map(|p| p.photo_id).collect();
+    ids.extend(content.cover_photo_id);
+    let found = crate::photos::model::json_by_id(conn, &ids, media).await?;
+    let raw = |json: &String| RawValue::from_string(json.clone()).map_err(ApiError::internal);
+    view.cover_photo = content
+        .cover_photo_id
+        .and_then(|id| found.get(&id))
+        .map(raw)
+        .transpose()?;
+    let mut gallery = Vec::new();
+    for item in &content.photos {
+        if let Some(json) = found.get(&item.photo_id) {
+            gallery.push(serde_json::json!({
+                "photo": raw(json)?, "caption": item.caption, "position": item.position
+            }));
+        }
+    }
+    view.photos = serde_json::value::to_raw_value(&gallery).map_err(ApiError::internal)?;
     view.version = revision.version;
     view.updated_at = revision.created_at;
     Ok(view)
@@ -747,8 +834,8 @@ pub async fn get_revision(
 ) -> ApiResult<HttpResponse> {
     let (id, n) = path.into_inner();
     let mut conn = state.pool.get().await?;
-    let current = history_access(&mut conn, &caller, id).await?;
-    let view = revision_view(&mut conn, current, n).await?;
+    let current = history_access(&mut conn, &caller, id, media(&state)).await?;
+    let view = revision_view(&mut conn, current, n, media(&state)).await?;
     http::item(&req, &view, Cache::Private)
 }
 
@@ -778,7 +865,7 @@ pub async fn restore_revision(
     caller.require(Role::Author, Access::Write)?;
     let (id, n) = path.into_inner();
     let mut conn = state.pool.get().await?;
-    history_access(&mut conn, &caller, id).await?;
+    history_access(&mut conn, &caller, id, media(&state)).await?;
     let mut revision = if n >= 1 {
         revisions::find(&mut conn, id, n).await?
     } else {
@@ -788,17 +875,23 @@ pub async fn restore_revision(
     if let Some(r) = revision.as_mut() {
         let existing = model::existing_ids(&mut conn, &r.content.related_ids).await?;
         r.content.related_ids.retain(|id| existing.contains(id));
+        // So are photos deleted since.
+        let mut photo_ids: Vec<Uuid> = r.content.photos.iter().map(|p| p.photo_id).collect();
+        photo_ids.extend(r.content.cover_photo_id);
+        let existing = crate::photos::model::existing_ids(&mut conn, &photo_ids).await?;
+        r.content.photos.retain(|p| existing.contains(&p.photo_id));
+        r.content.cover_photo_id = r.content.cover_photo_id.filter(|c| existing.contains(c));
     }
     let viewer = viewer_of(Some(&caller));
     let is_author = caller.role() < Role::Editor;
     let me = caller.user_id;
-    let current_version = model::find(&mut conn, ArticleKey::Id(id), viewer)
+    let current_version = model::find(&mut conn, ArticleKey::Id(id), viewer, media(&state))
         .await?
         .map(|r| r.version);
     if revision.is_none() && current_version != Some(n) {
         return Err(ApiError::NotFound("no such revision".into()));
     }
-    let with_record = if_match.is_present();
+    let with_record = if_match.is_present().then_some(media(&state));
     model::write(&mut conn, id, viewer, me, with_record, move |current| {
         check_writable(current, is_author, me)?;
         if_match_current(&if_match, current)?;
@@ -822,7 +915,7 @@ pub async fn restore_revision(
         other => other,
     })?;
     state.public_cache.invalidate();
-    let view = load_view(&mut conn, id, viewer).await?;
+    let view = load_view(&mut conn, id, viewer, media(&state)).await?;
     http::updated_counted(counted(&view)?)
 }
 

@@ -11,7 +11,9 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::db::schema::{article_related, article_revisions, articles, categories};
+use crate::db::schema::{
+    article_photos, article_related, article_revisions, articles, categories, photos,
+};
 use crate::db::slugs::{SlugTable, free_slug, is_taken};
 use crate::db::sql::Sql;
 use crate::error::{ApiError, ApiResult, FieldError};
@@ -43,6 +45,12 @@ pub struct ArticleRecord {
     pub author_id: Option<Uuid>,
     #[diesel(sql_type = Nullable<Text>)]
     pub author_name: Option<String>,
+    /// The cover photo as JSON text (`bantin_photo_json`).
+    #[diesel(sql_type = Nullable<Text>)]
+    pub cover_photo: Option<String>,
+    /// The gallery, `[{photo, caption, position}]` as JSON text; `NULL` in lists or when empty.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub photos: Option<String>,
     #[diesel(sql_type = Array<SqlUuid>)]
     pub related_ids: Vec<Uuid>,
     #[diesel(sql_type = Int8)]
@@ -68,6 +76,19 @@ pub struct ArticleContent {
     pub published_at: Option<DateTime<Utc>>,
     pub category_id: Option<Uuid>,
     pub related_ids: Vec<Uuid>,
+    /// Revisions written before photos existed have neither of these.
+    #[serde(default)]
+    pub cover_photo_id: Option<Uuid>,
+    #[serde(default)]
+    pub photos: Vec<GalleryItem>,
+}
+
+/// A photo in an article's gallery, with the caption it has there.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GalleryItem {
+    pub photo_id: Uuid,
+    pub caption: String,
+    pub position: i32,
 }
 
 /// Who reads, deciding which articles exist for them.
@@ -114,26 +135,52 @@ fn visible(sql: &mut Sql, alias: &str, viewer: Viewer, trashed: bool) {
 /// The category as the JSON text it is embedded with, kept on the category's row.
 const CATEGORY_JSON: &str = "c.embed AS category";
 
-/// The columns of a list row (no body, no related ids).
-fn select_summary() -> Sql {
-    Sql::new(&format!(
-        "SELECT a.id, a.slug, a.title, a.summary, ''::text AS body, a.status, a.published_at, \
-         a.category_id, {CATEGORY_JSON}, a.author_id, u.display_name AS author_name, \
-         '{{}}'::uuid[] AS related_ids, a.view_count, a.deleted_at, a.version, a.created_at, \
-         a.updated_at FROM articles a LEFT JOIN categories c ON c.id = a.category_id \
-         LEFT JOIN users u ON u.id = a.author_id"
-    ))
+/// The cover photo joined in (`cp`, `cf`) and rendered with its files under `media`.
+fn push_cover(sql: &mut Sql, media: &str) {
+    sql.push("CASE WHEN cp.id IS NULL THEN NULL ELSE bantin_photo_json(cp, cf, ")
+        .bind::<Text, _>(media.to_string())
+        .push(") END AS cover_photo");
 }
 
-/// The columns of a full article, its related ids filtered for `viewer`.
-fn select_full(viewer: Viewer) -> Sql {
+const COVER_JOIN: &str = " LEFT JOIN photos cp ON cp.id = a.cover_photo_id \
+     LEFT JOIN media_files cf ON cf.sha256 = cp.sha256";
+
+/// The columns of a list row (no body, no related ids, no gallery), photo URLs under `media`.
+fn select_summary(media: &str) -> Sql {
+    let mut sql = Sql::new(&format!(
+        "SELECT a.id, a.slug, a.title, a.summary, ''::text AS body, a.status, a.published_at, \
+         a.category_id, {CATEGORY_JSON}, a.author_id, u.display_name AS author_name, "
+    ));
+    push_cover(&mut sql, media);
+    sql.push(&format!(
+        ", NULL::text AS photos, '{{}}'::uuid[] AS related_ids, a.view_count, a.deleted_at, \
+         a.version, a.created_at, a.updated_at FROM articles a \
+         LEFT JOIN categories c ON c.id = a.category_id \
+         LEFT JOIN users u ON u.id = a.author_id{COVER_JOIN}"
+    ));
+    sql
+}
+
+/// The columns of a full article, its related ids filtered for `viewer`, photo URLs under
+/// `media`.
+fn select_full(viewer: Viewer, media: &str) -> Sql {
     let mut sql = Sql::new(&format!(
         "SELECT a.id, a.slug, a.title, a.summary, a.body, a.status, a.published_at, \
-         a.category_id, {CATEGORY_JSON}, a.author_id, u.display_name AS author_name, \
-         (SELECT coalesce(array_agg(ar.related_id ORDER BY ar.position), '{{}}') \
-            FROM article_related ar JOIN articles r ON r.id = ar.related_id \
-           WHERE ar.article_id = a.id AND "
+         a.category_id, {CATEGORY_JSON}, a.author_id, u.display_name AS author_name, "
     ));
+    push_cover(&mut sql, media);
+    sql.push(", (SELECT json_agg(json_build_object('photo', bantin_photo_json(gp, gf, ")
+        .bind::<Text, _>(media.to_string())
+        .push(
+            ")::json, 'caption', ap.caption, 'position', ap.position) ORDER BY ap.position)::text \
+         FROM article_photos ap JOIN photos gp ON gp.id = ap.photo_id \
+         JOIN media_files gf ON gf.sha256 = gp.sha256 WHERE ap.article_id = a.id) AS photos, ",
+        );
+    sql.push(
+        "(SELECT coalesce(array_agg(ar.related_id ORDER BY ar.position), '{}') \
+            FROM article_related ar JOIN articles r ON r.id = ar.related_id \
+           WHERE ar.article_id = a.id AND ",
+    );
     match viewer {
         // Editors see every related article, trashed ones included.
         Viewer::Editor => {
@@ -145,7 +192,8 @@ fn select_full(viewer: Viewer) -> Sql {
         ") AS related_ids, a.view_count, a.deleted_at, a.version, a.created_at, a.updated_at \
          FROM articles a LEFT JOIN categories c ON c.id = a.category_id \
          LEFT JOIN users u ON u.id = a.author_id",
-    );
+    )
+    .push(COVER_JOIN);
     sql
 }
 
@@ -154,8 +202,9 @@ pub async fn find(
     conn: &mut AsyncPgConnection,
     key: ArticleKey<'_>,
     viewer: Viewer,
+    media: &str,
 ) -> ApiResult<Option<ArticleRecord>> {
-    let mut sql = select_full(viewer);
+    let mut sql = select_full(viewer, media);
     match key {
         ArticleKey::Id(id) => sql.push(" WHERE a.id = ").bind::<SqlUuid, _>(id),
         ArticleKey::Slug(slug) => sql
@@ -308,8 +357,9 @@ pub async fn list(
     viewer: Viewer,
     sort: Sort<ArticleSort>,
     paging: &Paging,
+    media: &str,
 ) -> ApiResult<(Vec<ArticleRecord>, Option<i64>)> {
-    let mut sql = select_summary();
+    let mut sql = select_summary(media);
     where_clause(&mut sql, filter, viewer);
     let desc = sort.descending;
     let (cmp, dir) = if desc { ("<", "DESC") } else { (">", "ASC") };
@@ -433,8 +483,9 @@ pub async fn related(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     limit: i64,
+    media: &str,
 ) -> ApiResult<Vec<ArticleRecord>> {
-    let mut sql = select_summary();
+    let mut sql = select_summary(media);
     sql.push(" JOIN (SELECT ar.related_id AS id, 0 AS tier, ar.position AS rank, NULL::timestamptz AS at \
                 FROM article_related ar WHERE ar.article_id = ")
         .bind::<SqlUuid, _>(id)
@@ -530,10 +581,83 @@ async fn check_links(
             }
         }
     }
+    let mut photo_ids: Vec<Uuid> = content.photos.iter().map(|p| p.photo_id).collect();
+    photo_ids.extend(content.cover_photo_id);
+    if !photo_ids.is_empty() {
+        let found: Vec<Uuid> = photos::table
+            .filter(photos::id.eq_any(&photo_ids))
+            .select(photos::id)
+            .load(conn)
+            .await?;
+        if let Some(cover) = content.cover_photo_id
+            && !found.contains(&cover)
+        {
+            errors.push(FieldError::new(
+                "cover_photo_id",
+                "not_found",
+                "no such photo",
+            ));
+        }
+        for (i, item) in content.photos.iter().enumerate() {
+            if !found.contains(&item.photo_id) {
+                errors.push(FieldError::new(
+                    format!("photos.{i}.photo_id"),
+                    "not_found",
+                    "no such photo",
+                ));
+            }
+        }
+    }
     if errors.is_empty() {
         Ok(())
     } else {
         Err(ApiError::Validation(errors))
+    }
+}
+
+async fn replace_gallery(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    gallery: &[GalleryItem],
+) -> ApiResult<()> {
+    diesel::delete(article_photos::table.filter(article_photos::article_id.eq(id)))
+        .execute(conn)
+        .await?;
+    let rows: Vec<_> = gallery
+        .iter()
+        .map(|p| {
+            (
+                article_photos::article_id.eq(id),
+                article_photos::position.eq(p.position),
+                article_photos::photo_id.eq(p.photo_id),
+                article_photos::caption.eq(p.caption.clone()),
+            )
+        })
+        .collect();
+    if !rows.is_empty() {
+        diesel::insert_into(article_photos::table)
+            .values(rows)
+            .execute(conn)
+            .await
+            .map_err(photo_gone)?;
+    }
+    Ok(())
+}
+
+/// A photo deleted meanwhile (between the check and the write).
+fn photo_gone(e: DieselError) -> ApiError {
+    match e {
+        DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info)
+            if info.table_name() == Some("article_photos")
+                || info.constraint_name() == Some("articles_cover_photo_id_fkey") =>
+        {
+            ApiError::Validation(vec![FieldError::new(
+                "photos",
+                "not_found",
+                "a photo was deleted meanwhile",
+            )])
+        }
+        other => slug_taken(other),
     }
 }
 
@@ -593,13 +717,15 @@ pub async fn create(conn: &mut AsyncPgConnection, new: NewArticle) -> ApiResult<
                         articles::status.eq(&content.status),
                         articles::published_at.eq(content.published_at),
                         articles::category_id.eq(content.category_id),
+                        articles::cover_photo_id.eq(content.cover_photo_id),
                         articles::author_id.eq(author),
                         articles::editor_id.eq(author),
                     ))
                     .execute(conn)
                     .await
-                    .map_err(slug_taken)?;
+                    .map_err(photo_gone)?;
                 replace_related(conn, id, &content.related_ids).await?;
+                replace_gallery(conn, id, &content.photos).await?;
                 Ok(id)
             })
             .await;
@@ -666,6 +792,10 @@ pub struct Current {
 struct LockedRow {
     #[diesel(sql_type = Array<SqlUuid>)]
     related_ids: Vec<Uuid>,
+    /// `[{photo_id, caption, position}]` as JSON text.
+    #[diesel(sql_type = Text)]
+    gallery: String,
+    cover_photo_id: Option<Uuid>,
     id: Uuid,
     slug: String,
     title: String,
@@ -703,7 +833,10 @@ async fn lock_content(
         "SELECT a.id, a.slug, a.title, a.summary, a.body, a.status, a.published_at, \
          a.category_id, a.author_id, a.editor_id, a.deleted_at, a.version, a.updated_at, \
          (SELECT coalesce(array_agg(ar.related_id ORDER BY ar.position), '{}') \
-            FROM article_related ar WHERE ar.article_id = a.id) AS related_ids \
+            FROM article_related ar WHERE ar.article_id = a.id) AS related_ids, \
+         (SELECT coalesce(json_agg(json_build_object('photo_id', ap.photo_id, \
+                 'caption', ap.caption, 'position', ap.position) ORDER BY ap.position), '[]')::text \
+            FROM article_photos ap WHERE ap.article_id = a.id) AS gallery, a.cover_photo_id \
          FROM articles a WHERE a.id = ",
     );
     sql.bind::<SqlUuid, _>(id).push(" FOR UPDATE OF a");
@@ -740,6 +873,8 @@ async fn lock_content(
         published_at: row.published_at,
         category_id: row.category_id,
         related_ids: r.related_ids,
+        cover_photo_id: r.cover_photo_id,
+        photos: serde_json::from_str(&r.gallery).map_err(ApiError::internal)?,
     };
     Ok((row, content))
 }
@@ -749,9 +884,10 @@ async fn lock_visible(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     viewer: Viewer,
+    media: &str,
 ) -> ApiResult<(ArticleRow, ArticleRecord)> {
     let row = lock(conn, id).await?;
-    let record = find(conn, ArticleKey::Id(id), viewer)
+    let record = find(conn, ArticleKey::Id(id), viewer, media)
         .await?
         .ok_or_else(|| ApiError::NotFound("no such article".into()))?;
     Ok((row, record))
@@ -767,13 +903,14 @@ pub async fn write(
     id: Uuid,
     viewer: Viewer,
     editor: Uuid,
-    with_record: bool,
+    with_record: Option<&str>,
     decide: impl FnOnce(&Current) -> ApiResult<ArticleContent> + Send + 'static,
 ) -> ApiResult<()> {
+    let media = with_record.map(str::to_string);
     conn.transaction::<_, ApiError, _>(async move |conn| {
         let (row, content) = lock_content(conn, id, viewer).await?;
-        let record = if with_record {
-            find(conn, ArticleKey::Id(id), viewer).await?
+        let record = if let Some(media) = &media {
+            find(conn, ArticleKey::Id(id), viewer, media).await?
         } else {
             None
         };
@@ -788,6 +925,8 @@ pub async fn write(
         }
         if next.category_id != current.content.category_id
             || next.related_ids != current.content.related_ids
+            || next.cover_photo_id != current.content.cover_photo_id
+            || next.photos != current.content.photos
         {
             check_links(conn, &next, Some(id)).await?;
         }
@@ -821,15 +960,19 @@ pub async fn write(
                 articles::status.eq(&next.status),
                 articles::published_at.eq(next.published_at),
                 articles::category_id.eq(next.category_id),
+                articles::cover_photo_id.eq(next.cover_photo_id),
                 articles::editor_id.eq(editor),
                 articles::version.eq(articles::version + 1),
                 articles::updated_at.eq(Utc::now()),
             ))
             .execute(conn)
             .await
-            .map_err(slug_taken)?;
+            .map_err(photo_gone)?;
         if next.related_ids != current.content.related_ids {
             replace_related(conn, id, &next.related_ids).await?;
+        }
+        if next.photos != current.content.photos {
+            replace_gallery(conn, id, &next.photos).await?;
         }
         Ok(())
     })
@@ -842,10 +985,12 @@ pub async fn set_trashed(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     trashed: bool,
+    media: &str,
     precondition: impl FnOnce(&ArticleRecord) -> ApiResult<()> + Send + 'static,
 ) -> ApiResult<()> {
+    let media = media.to_string();
     conn.transaction::<_, ApiError, _>(async move |conn| {
-        let (row, record) = lock_visible(conn, id, Viewer::Editor).await?;
+        let (row, record) = lock_visible(conn, id, Viewer::Editor, &media).await?;
         precondition(&record)?;
         if row.deleted_at.is_some() == trashed {
             return Ok(());
@@ -863,10 +1008,12 @@ pub async fn set_trashed(
 pub async fn purge(
     conn: &mut AsyncPgConnection,
     id: Uuid,
+    media: &str,
     precondition: impl FnOnce(&ArticleRecord) -> ApiResult<()> + Send + 'static,
 ) -> ApiResult<()> {
+    let media = media.to_string();
     conn.transaction::<_, ApiError, _>(async move |conn| {
-        let (_, record) = lock_visible(conn, id, Viewer::Editor).await?;
+        let (_, record) = lock_visible(conn, id, Viewer::Editor, &media).await?;
         precondition(&record)?;
         diesel::delete(articles::table.find(id))
             .execute(conn)

@@ -9,6 +9,31 @@ use uuid::Uuid;
 use super::model::ArticleRecord;
 use crate::categories::views::PathItem;
 use crate::http::{non_null, nullable};
+use crate::photos::views::PhotoView;
+
+/// A photo in an article's gallery.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ArticlePhoto {
+    pub photo: PhotoView,
+    /// The caption under the photo in this article (the photo's own caption may differ).
+    pub caption: String,
+    /// Display order, ascending.
+    pub position: i32,
+}
+
+/// A photo to show in an article's gallery.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"photo_id": "0193a0c4-5b7e-7c61-9d1e-2f1e0c7a5b30", "caption": "Quang cảnh hội nghị", "position": 0}))]
+pub struct GalleryInput {
+    pub photo_id: Uuid,
+    /// At most 1,000 characters; empty when absent.
+    pub caption: Option<String>,
+    /// Display order, 0–10,000, unique within the article; the item's index when absent.
+    #[serde(default, deserialize_with = "crate::http::int32_or_null")]
+    #[schema(value_type = Option<i32>, minimum = 0, maximum = 10000)]
+    pub position: Option<i32>,
+}
 
 /// Where an article is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -78,6 +103,7 @@ pub struct AuthorRef {
     "category": {"id": "0193a0c4-5b7e-7c61-9d1e-2f1e0c7a5b11", "slug": "hoi-dong-nhan-dan", "name": "Hội đồng nhân dân",
         "path": [{"id": "0193a0c4-5b7e-7c61-9d1e-2f1e0c7a5b10", "slug": "tin-tuc-hoat-dong", "name": "Tin tức hoạt động"},
                  {"id": "0193a0c4-5b7e-7c61-9d1e-2f1e0c7a5b11", "slug": "hoi-dong-nhan-dan", "name": "Hội đồng nhân dân"}]},
+    "cover_photo": null, "photos": [],
     "related_ids": [], "author": {"id": "0193a0c4-5b7e-7c61-9d1e-2f1e0c7a5b12", "display_name": "Lò Thị Mai"},
     "view_count": 1520, "deleted_at": null, "version": 3,
     "created_at": "2021-08-31T01:00:00Z", "updated_at": "2021-08-31T02:52:45Z"
@@ -94,6 +120,11 @@ pub struct ArticleView {
     pub published_at: Option<DateTime<Utc>>,
     #[schema(value_type = Option<CategoryRef>)]
     pub category: Option<Box<RawValue>>,
+    #[schema(value_type = Option<PhotoView>)]
+    pub cover_photo: Option<Box<RawValue>>,
+    /// The gallery, in `position` order.
+    #[schema(value_type = Vec<ArticlePhoto>)]
+    pub photos: Box<RawValue>,
     /// Manually related articles, in order (anonymous readers see only the public ones).
     pub related_ids: Vec<Uuid>,
     /// `null` when the author's account was deleted.
@@ -106,7 +137,7 @@ pub struct ArticleView {
     pub updated_at: DateTime<Utc>,
 }
 
-/// An article in a list: everything but `body` and `related_ids`.
+/// An article in a list: everything but `body`, `photos` and `related_ids`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ArticleSummary {
     pub id: Uuid,
@@ -117,6 +148,8 @@ pub struct ArticleSummary {
     pub published_at: Option<DateTime<Utc>>,
     #[schema(value_type = Option<CategoryRef>)]
     pub category: Option<Box<RawValue>>,
+    #[schema(value_type = Option<PhotoView>)]
+    pub cover_photo: Option<Box<RawValue>>,
     pub author: Option<AuthorRef>,
     pub view_count: i64,
     pub deleted_at: Option<DateTime<Utc>>,
@@ -125,9 +158,14 @@ pub struct ArticleSummary {
     pub updated_at: DateTime<Utc>,
 }
 
-/// The category's stored JSON, passed through as it is.
+/// JSON built by the database (a category, a photo), passed through as it is.
 fn category_of(json: Option<String>) -> Option<Box<RawValue>> {
     json.and_then(|j| RawValue::from_string(j).ok())
+}
+
+/// An empty JSON array.
+pub fn empty_list() -> Box<RawValue> {
+    RawValue::from_string("[]".into()).unwrap_or_else(|_| unreachable!("[] is JSON"))
 }
 
 fn author_of(id: Option<Uuid>, name: Option<String>) -> Option<AuthorRef> {
@@ -148,6 +186,8 @@ impl From<ArticleRecord> for ArticleView {
             status: ArticleStatus::parse(&r.status).unwrap_or(ArticleStatus::Draft),
             published_at: r.published_at,
             category: category_of(r.category),
+            cover_photo: category_of(r.cover_photo),
+            photos: category_of(r.photos).unwrap_or_else(empty_list),
             related_ids: r.related_ids,
             author: author_of(r.author_id, r.author_name),
             view_count: r.view_count,
@@ -169,6 +209,7 @@ impl From<ArticleRecord> for ArticleSummary {
             status: ArticleStatus::parse(&r.status).unwrap_or(ArticleStatus::Draft),
             published_at: r.published_at,
             category: category_of(r.category),
+            cover_photo: category_of(r.cover_photo),
             author: author_of(r.author_id, r.author_name),
             view_count: r.view_count,
             deleted_at: r.deleted_at,
@@ -208,6 +249,10 @@ pub struct CreateArticle {
     pub category_id: Option<Uuid>,
     /// Up to 20 existing articles (trashed ones included), in display order.
     pub related_ids: Option<Vec<Uuid>>,
+    /// An uploaded photo shown with the article in lists and on its page.
+    pub cover_photo_id: Option<Uuid>,
+    /// Up to 50 uploaded photos with their captions in this article.
+    pub photos: Option<Vec<GalleryInput>>,
 }
 
 /// Partial update (JSON merge semantics). Authors may only edit their own drafts and not
@@ -240,6 +285,14 @@ pub struct UpdateArticle {
     #[serde(default, deserialize_with = "non_null")]
     #[schema(nullable = false)]
     pub related_ids: Option<Vec<Uuid>>,
+    /// `null` removes the cover photo.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Uuid>, nullable = true)]
+    pub cover_photo_id: Option<Option<Uuid>>,
+    /// Replaces the whole gallery (`[]` empties it).
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
+    pub photos: Option<Vec<GalleryInput>>,
 }
 
 /// What `status` selects in `GET /articles`.

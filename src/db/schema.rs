@@ -99,6 +99,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        cover_photo_id -> Nullable<Uuid>,
     }
 }
 
@@ -139,7 +140,53 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    media_files (sha256) {
+        sha256 -> Text,
+        mime_type -> Text,
+        original_key -> Text,
+        width -> Int4,
+        height -> Int4,
+        size_bytes -> Int8,
+        thumb_key -> Text,
+        thumb_width -> Int4,
+        thumb_height -> Int4,
+        medium_key -> Text,
+        medium_width -> Int4,
+        medium_height -> Int4,
+        large_key -> Text,
+        large_width -> Int4,
+        large_height -> Int4,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    photos (id) {
+        id -> Uuid,
+        sha256 -> Text,
+        caption -> Text,
+        alt_text -> Text,
+        credit -> Text,
+        taken_at -> Nullable<Timestamptz>,
+        uploaded_by -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    article_photos (article_id, position) {
+        article_id -> Uuid,
+        position -> Int4,
+        photo_id -> Uuid,
+        caption -> Text,
+    }
+}
+
 diesel::joinable!(articles -> categories (category_id));
+diesel::joinable!(photos -> media_files (sha256));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -151,5 +198,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     articles,
     article_related,
     article_revisions,
-    site
+    site,
+    media_files,
+    photos,
+    article_photos
 );

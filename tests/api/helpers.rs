@@ -234,11 +234,17 @@ impl TestApp {
         }
     }
 
+    /// The app's `BANTIN_DATA_DIR`.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
     pub fn url(&self, path: &str) -> String {
         if path.starts_with("/api/")
             || path.starts_with("/health")
             || path.starts_with("/docs")
             || path.starts_with("/openapi")
+            || path.starts_with("/media/")
         {
             format!("{}{path}", self.address)
         } else {

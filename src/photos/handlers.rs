@@ -1,0 +1,419 @@
+//! `/photos` (authors and above) and the files under `/media/…` (anyone).
+
+use actix_multipart::Multipart;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::imaging::{self, ImageError, Kind, Processed};
+use super::model::{self, Changes, Description, PhotoSort};
+use super::upload;
+use super::views::{
+    DeletePhotoQuery, MediaBytes, PhotoFilters, PhotoView, UpdatePhoto, UploadPhoto,
+};
+use crate::auth::{Access, Caller, Role};
+use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::http::{self, Cache, IfMatch, Json, Query};
+use crate::paging::{ListResponse, PageQuery, Sort, parse_sort};
+use crate::state::AppState;
+use crate::storage;
+
+const SORTS: &[(&str, PhotoSort)] = &[("created_at", PhotoSort::CreatedAt)];
+
+fn check_description(
+    errors: &mut Vec<FieldError>,
+    caption: &str,
+    alt_text: &str,
+    credit: &str,
+) -> (String, String, String) {
+    (
+        http::checked_text(errors, "caption", caption, false, 1000),
+        http::checked_text(errors, "alt_text", alt_text, false, 1000),
+        http::checked_text(errors, "credit", credit, false, 200),
+    )
+}
+
+/// The form's text fields, NFC and checked.
+fn description_of(form: &upload::Upload) -> ApiResult<Description> {
+    let text = |name| crate::text::nfc(form.field(name).unwrap_or(""));
+    let mut errors = Vec::new();
+    let (caption, alt_text, credit) = check_description(
+        &mut errors,
+        &text("caption"),
+        &text("alt_text"),
+        &text("credit"),
+    );
+    let taken_at = match form.field("taken_at").map(str::trim) {
+        None => None,
+        Some(t) => match DateTime::parse_from_rfc3339(t) {
+            Ok(t) => Some(t.with_timezone(&Utc)),
+            Err(_) => {
+                errors.push(FieldError::new(
+                    "taken_at",
+                    "invalid",
+                    "an RFC 3339 instant such as 2021-08-30T08:00:00Z",
+                ));
+                None
+            }
+        },
+    };
+    for (name, value) in &form.fields {
+        if value.contains('\0') {
+            errors.push(FieldError::new(name, "invalid", "must not contain U+0000"));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    Ok(Description {
+        caption,
+        alt_text,
+        credit,
+        taken_at,
+    })
+}
+
+fn image_error(e: ImageError) -> ApiError {
+    match e {
+        ImageError::Unsupported => {
+            ApiError::UnsupportedMediaType("the file is not a JPEG, PNG or WebP image".into())
+        }
+        ImageError::TooManyPixels { .. } => ApiError::Validation(vec![FieldError::new(
+            "file",
+            "too_many_pixels",
+            e.to_string(),
+        )]),
+        ImageError::Corrupt(_) => {
+            ApiError::Validation(vec![FieldError::new("file", "corrupt", e.to_string())])
+        }
+        ImageError::Encode(cause) => ApiError::internal(cause),
+    }
+}
+
+/// Decodes and resizes on a blocking thread, at most `BANTIN_MEDIA_WORKERS` at once.
+async fn process(state: &AppState, bytes: Vec<u8>) -> ApiResult<Processed> {
+    let max_pixels = state.config.media.max_pixels;
+    let _slot = state
+        .image_slots
+        .acquire()
+        .await
+        .map_err(ApiError::internal)?;
+    tokio::task::spawn_blocking(move || imaging::process(&bytes, max_pixels))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(image_error)
+}
+
+/// Upload a photo (authors and above).
+///
+/// A `multipart/form-data` body with the image as `file` (JPEG, PNG or WebP, recognised from
+/// its bytes) and optional `caption`, `alt_text`, `credit`, `taken_at`. The original is served
+/// without its metadata (EXIF with any GPS position, XMP, IPTC, comments) and upright (EXIF
+/// orientation applied); `thumb`, `medium` and `large` variants are made at once. Uploading a
+/// file that is already stored makes a new photo that shares the stored files.
+#[utoipa::path(
+    tag = "photos",
+    security(("bearer" = [])),
+    request_body(content = inline(UploadPhoto), content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "Uploaded", body = PhotoView,
+            headers(("Location" = String, description = "URL of the new photo"), ("ETag" = String, description = "Strong entity tag"))),
+        (status = 400, description = "Malformed form: no `file`, an unknown or repeated field", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The file is larger than `BANTIN_MEDIA_MAX_BYTES` (refused while reading)", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not multipart, or the file is not a JPEG, PNG or WebP image", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "More pixels than `BANTIN_MEDIA_MAX_PIXELS` (checked before decoding), an undecodable image, or a bad text field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/photos")]
+pub async fn upload_photo(
+    state: web::Data<AppState>,
+    caller: Caller,
+    form: Multipart,
+) -> ApiResult<HttpResponse> {
+    caller.require(Role::Author, Access::Write)?;
+    let media = &state.config.media;
+    let form = upload::read(form, media.max_bytes, &state.config.data_dir.join("tmp")).await?;
+    let description = description_of(&form)?;
+    let mut conn = state.pool.get().await?;
+    let store = state.media_store.as_ref();
+    let reused = if model::file_exists(&mut conn, &form.sha256).await? {
+        model::create_reusing(&mut conn, &form.sha256, &description, caller.user_id).await?
+    } else {
+        None
+    };
+    let id = match reused {
+        Some(id) => id,
+        None => {
+            let bytes = form.bytes().await?;
+            // The header first: a pixel bomb is refused before anything is decoded.
+            imaging::check_dimensions(&bytes, form.kind, media.max_pixels).map_err(image_error)?;
+            let processed = process(&state, bytes).await?;
+            let (row, files) = model::files_of(&form.sha256, processed);
+            model::create_with_files(&mut conn, store, &row, files, &description, caller.user_id)
+                .await?
+        }
+    };
+    let photo = model::find(&mut conn, id, &media.public_url)
+        .await?
+        .ok_or_else(model::no_such_photo)?;
+    http::created(&photo, Some(format!("/api/v1/photos/{id}")))
+}
+
+/// List photos (authors and above), newest first.
+#[utoipa::path(
+    tag = "photos",
+    security(("bearer" = [])),
+    params(PageQuery, PhotoFilters),
+    responses(
+        (status = 200, description = "A page of photos", body = ListResponse<PhotoView>),
+        (status = 400, description = "A bad query parameter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/photos")]
+pub async fn list_photos(
+    state: web::Data<AppState>,
+    caller: Caller,
+    paging: Query<PageQuery>,
+    filters: Query<PhotoFilters>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Role::Author, Access::Read)?;
+    let filters = filters.0;
+    let default = Sort {
+        field: PhotoSort::CreatedAt,
+        descending: true,
+    };
+    let sort = parse_sort(filters.sort.as_deref(), SORTS, default)?;
+    let sort_key = sort.key(sort.field.name());
+    let paging = paging.0.check(&sort_key)?;
+    let q = filters
+        .q
+        .map(|q| q.trim().to_string())
+        .filter(|q| !q.is_empty());
+    let mut conn = state.pool.get().await?;
+    let (rows, total) = model::list(
+        &mut conn,
+        q.as_deref(),
+        sort,
+        &paging,
+        &state.config.media.public_url,
+    )
+    .await?;
+    let page = ListResponse::from_rows(
+        rows,
+        &paging,
+        total,
+        |p| model::cursor_of(p, &sort_key),
+        |p| p,
+    );
+    http::list(&page, Cache::Private)
+}
+
+/// Get a photo (authors and above).
+#[utoipa::path(
+    tag = "photos",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Photo id")),
+    responses(
+        (status = 200, description = "The photo", body = PhotoView, headers(("ETag" = String, description = "Strong entity tag"))),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 404, description = "No such photo", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/photos/{id}")]
+pub async fn get_photo(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Role::Author, Access::Read)?;
+    let mut conn = state.pool.get().await?;
+    let photo = model::find(&mut conn, *id, &state.config.media.public_url)
+        .await?
+        .ok_or_else(model::no_such_photo)?;
+    http::item(&req, &photo, Cache::Private)
+}
+
+/// Authors may change and delete the photos they uploaded; editors and admins any.
+async fn require_owner(
+    conn: &mut diesel_async::AsyncPgConnection,
+    caller: &Caller,
+    id: Uuid,
+) -> ApiResult<()> {
+    caller.require(Role::Author, Access::Write)?;
+    if caller.role() >= Role::Editor {
+        return Ok(());
+    }
+    match model::uploader(conn, id).await? {
+        None => Err(model::no_such_photo()),
+        Some(owner) if owner == Some(caller.user_id) => Ok(()),
+        Some(_) => Err(ApiError::Forbidden(
+            "authors may only change the photos they uploaded".into(),
+        )),
+    }
+}
+
+/// Describe a photo (partial; JSON merge semantics). Authors: their own uploads only.
+#[utoipa::path(
+    tag = "photos",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Photo id"),
+        ("If-Match" = Option<String>, Header, description = "ETag the change is based on")),
+    request_body = UpdatePhoto,
+    responses(
+        (status = 200, description = "The updated photo", body = PhotoView),
+        (status = 403, description = "An author changing someone else's photo", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such photo", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field breaks a rule", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/photos/{id}")]
+pub async fn update_photo(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: Json<UpdatePhoto>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Role::Author, Access::Write)?;
+    let body = body.0;
+    let mut errors = Vec::new();
+    let mut text = |field: &str, value: &Option<String>, max| {
+        value
+            .as_deref()
+            .map(|v| http::checked_text(&mut errors, field, v, false, max))
+    };
+    let changes = Changes {
+        caption: text("caption", &body.caption, 1000),
+        alt_text: text("alt_text", &body.alt_text, 1000),
+        credit: text("credit", &body.credit, 200),
+        taken_at: body.taken_at,
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let mut conn = state.pool.get().await?;
+    require_owner(&mut conn, &caller, *id).await?;
+    let photo = model::update(
+        &mut conn,
+        *id,
+        &state.config.media.public_url,
+        changes,
+        move |current| if_match.check(current),
+    )
+    .await?;
+    state.public_cache.invalidate();
+    http::item_written(&photo)
+}
+
+/// Delete a photo. While articles use it (as cover or in a gallery): 409, unless
+/// `?force=true` (editors and admins), which takes it off them. The stored files go with
+/// the last photo that shows them.
+#[utoipa::path(
+    tag = "photos",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Photo id"), DeletePhotoQuery,
+        ("If-Match" = Option<String>, Header, description = "ETag the deletion is based on")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, description = "An author deleting someone else's photo, or forcing", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such photo", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Articles use the photo", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/photos/{id}")]
+pub async fn delete_photo(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    query: Query<DeletePhotoQuery>,
+    if_match: IfMatch,
+) -> ApiResult<HttpResponse> {
+    let force = query.0.force.unwrap_or(false);
+    if force {
+        caller.require(Role::Editor, Access::Write)?;
+    }
+    let mut conn = state.pool.get().await?;
+    require_owner(&mut conn, &caller, *id).await?;
+    let deleted = model::delete(
+        &mut conn,
+        *id,
+        &state.config.media.public_url,
+        force,
+        move |current| if_match.check(current),
+    )
+    .await?;
+    if deleted.detached > 0 {
+        state.public_cache.invalidate();
+    }
+    if let Some(file) = deleted.orphaned {
+        let store = state.media_store.as_ref();
+        if let Err(e) =
+            model::remove_files_if_unused(&mut conn, store, &file.sha256, &file.keys()).await
+        {
+            // The row is gone; the files are unreachable and can be swept later.
+            tracing::warn!(error = %e, sha256 = %file.sha256, "could not remove a deleted photo's files");
+        }
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A stored file (local media backend). Names are derived from the content, so a file
+/// never changes: it may be cached for a year. Supports `If-None-Match` (304) and byte
+/// ranges (206).
+#[utoipa::path(
+    tag = "photos",
+    params(("path" = String, Path, description = "The file's path, as in a photo's `url`", example = "3f/3fa1c2d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90/medium.jpg")),
+    responses(
+        (status = 200, description = "The file", content((MediaBytes = "image/jpeg"), (MediaBytes = "image/png"), (MediaBytes = "image/webp")),
+            headers(("ETag" = String, description = "Strong entity tag"), ("Cache-Control" = String, description = "public, max-age=31536000, immutable"))),
+        (status = 206, description = "The requested byte range"),
+        (status = 304, description = "Not modified"),
+        (status = 404, description = "No such file", body = Problem, content_type = "application/problem+json"),
+        (status = 416, description = "Range not satisfiable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/media/{path:.*}")]
+pub async fn media_file(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let missing = || ApiError::NotFound("no such file".into());
+    let root = state.media_store.local_root().ok_or_else(missing)?;
+    if !storage::is_safe_key(&path) {
+        return Err(missing());
+    }
+    let file_path = root.join(path.as_str());
+    let kind = match file_path.extension().and_then(|e| e.to_str()) {
+        Some("jpg") => Kind::Jpeg,
+        Some("png") => Kind::Png,
+        Some("webp") => Kind::WebP,
+        _ => return Err(missing()),
+    };
+    let file = web::block(move || actix_files::NamedFile::open(file_path))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|_| missing())?;
+    let mime: actix_web::mime::Mime = kind.mime_type().parse().map_err(ApiError::internal)?;
+    let mut res = file
+        .set_content_type(mime)
+        .disable_content_disposition()
+        .into_response(&req);
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+    Ok(res)
+}
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(upload_photo)
+        .service(list_photos)
+        .service(get_photo)
+        .service(update_photo)
+        .service(delete_photo);
+}

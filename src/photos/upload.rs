@@ -1,0 +1,183 @@
+//! Reading `POST /photos` as a stream: the file goes to a temporary file chunk by chunk,
+//! hashed on the way, refused with 413 as soon as it passes the limit and with 415 as soon
+//! as its first bytes show it is not an image Bantin takes; the other fields are short texts.
+
+use std::io::{Read, Seek};
+
+use actix_multipart::{Multipart, MultipartError};
+use futures_util::StreamExt;
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
+
+use super::imaging::Kind;
+use crate::error::{ApiError, ApiResult, FieldError};
+
+/// The text fields a form may carry, and their longest accepted value in bytes (the
+/// character limits are checked afterwards).
+const TEXT_FIELDS: [&str; 4] = ["caption", "alt_text", "credit", "taken_at"];
+const TEXT_MAX_BYTES: usize = 16 * 1024;
+/// How much of an oversized file is read (and thrown away) before answering 413.
+const DRAIN_MAX_BYTES: usize = 1024 * 1024;
+/// Enough bytes to recognise every accepted format.
+const SNIFF_BYTES: usize = 16;
+
+/// An upload read whole.
+pub struct Upload {
+    /// The file's bytes, in an unnamed temporary file (removed when dropped).
+    pub file: std::fs::File,
+    pub size: u64,
+    pub sha256: String,
+    pub kind: Kind,
+    /// `(name, value)` of the text fields given.
+    pub fields: Vec<(String, String)>,
+}
+
+impl Upload {
+    /// The file's bytes (at most the size limit), read on a blocking thread.
+    pub async fn bytes(&self) -> ApiResult<Vec<u8>> {
+        let mut file = self.file.try_clone().map_err(ApiError::internal)?;
+        tokio::task::spawn_blocking(move || -> std::io::Result<Vec<u8>> {
+            file.rewind()?;
+            let mut bytes = Vec::new();
+            file.read_to_end(&mut bytes)?;
+            Ok(bytes)
+        })
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)
+    }
+
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+fn bad_form(e: MultipartError) -> ApiError {
+    match e {
+        MultipartError::ContentTypeMissing
+        | MultipartError::ContentTypeParse
+        | MultipartError::ContentTypeIncompatible => ApiError::UnsupportedMediaType(
+            "the body must be multipart/form-data with a `file` field".into(),
+        ),
+        other => ApiError::bad_request(format!("malformed multipart body: {other}")),
+    }
+}
+
+fn too_large(max_bytes: u64) -> ApiError {
+    ApiError::PayloadTooLarge(format!(
+        "the file is larger than the limit of {max_bytes} bytes"
+    ))
+}
+
+fn not_an_image() -> ApiError {
+    ApiError::UnsupportedMediaType("the file is not a JPEG, PNG or WebP image".into())
+}
+
+/// Reads the form; `tmp_dir` holds the file while it is read.
+pub async fn read(
+    mut form: Multipart,
+    max_bytes: u64,
+    tmp_dir: &std::path::Path,
+) -> ApiResult<Upload> {
+    let mut fields: Vec<(String, String)> = Vec::new();
+    let mut upload: Option<(std::fs::File, u64, String, Kind)> = None;
+    while let Some(field) = form.next().await {
+        let mut field = field.map_err(bad_form)?;
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            if upload.is_some() {
+                return Err(ApiError::bad_field(
+                    "file",
+                    "duplicate",
+                    "give one file per upload",
+                ));
+            }
+            std::fs::create_dir_all(tmp_dir).map_err(ApiError::internal)?;
+            let std_file = tempfile::tempfile_in(tmp_dir).map_err(ApiError::internal)?;
+            let mut out =
+                tokio::fs::File::from_std(std_file.try_clone().map_err(ApiError::internal)?);
+            let mut hasher = Sha256::new();
+            let mut size: u64 = 0;
+            let mut head: Vec<u8> = Vec::with_capacity(SNIFF_BYTES);
+            let mut kind = None;
+            while let Some(chunk) = field.next().await {
+                let chunk = chunk.map_err(bad_form)?;
+                size += chunk.len() as u64;
+                if size > max_bytes {
+                    // Read on a little, discarding, so that a client still sending gets this
+                    // answer rather than a reset connection.
+                    let mut drained = 0;
+                    while drained < DRAIN_MAX_BYTES {
+                        match field.next().await {
+                            Some(Ok(more)) => drained += more.len(),
+                            _ => break,
+                        }
+                    }
+                    return Err(too_large(max_bytes));
+                }
+                if kind.is_none() {
+                    let take = (SNIFF_BYTES - head.len()).min(chunk.len());
+                    head.extend_from_slice(&chunk[..take]);
+                    if head.len() == SNIFF_BYTES {
+                        kind = Some(Kind::sniff(&head).ok_or_else(not_an_image)?);
+                    }
+                }
+                hasher.update(&chunk);
+                out.write_all(&chunk).await.map_err(ApiError::internal)?;
+            }
+            out.flush().await.map_err(ApiError::internal)?;
+            let kind = match kind {
+                Some(kind) => kind,
+                None if size == 0 => {
+                    return Err(ApiError::Validation(vec![FieldError::new(
+                        "file",
+                        "empty",
+                        "the file is empty",
+                    )]));
+                }
+                None => Kind::sniff(&head).ok_or_else(not_an_image)?,
+            };
+            upload = Some((std_file, size, hex::encode(hasher.finalize()), kind));
+        } else if TEXT_FIELDS.contains(&name.as_str()) {
+            if fields.iter().any(|(n, _)| *n == name) {
+                return Err(ApiError::bad_field(&name, "duplicate", "given twice"));
+            }
+            let mut value = Vec::new();
+            while let Some(chunk) = field.next().await {
+                let chunk = chunk.map_err(bad_form)?;
+                if value.len() + chunk.len() > TEXT_MAX_BYTES {
+                    return Err(ApiError::Validation(vec![FieldError::new(
+                        &name,
+                        "too_long",
+                        format!("at most {TEXT_MAX_BYTES} bytes"),
+                    )]));
+                }
+                value.extend_from_slice(&chunk);
+            }
+            let value = String::from_utf8(value)
+                .map_err(|_| ApiError::bad_field(&name, "invalid", "not UTF-8 text"))?;
+            fields.push((name, value));
+        } else {
+            return Err(ApiError::bad_field(
+                if name.is_empty() { "form" } else { &name },
+                "unknown_field",
+                format!(
+                    "unknown form field `{name}`; expected `file`, {}",
+                    TEXT_FIELDS.map(|f| format!("`{f}`")).join(", ")
+                ),
+            ));
+        }
+    }
+    let (file, size, sha256, kind) = upload
+        .ok_or_else(|| ApiError::bad_field("file", "required", "the form has no `file` field"))?;
+    Ok(Upload {
+        file,
+        size,
+        sha256,
+        kind,
+        fields,
+    })
+}
