@@ -15,9 +15,11 @@ pub mod health;
 pub mod http;
 pub mod middleware;
 pub mod openapi;
+pub mod organizations;
 pub mod paging;
 pub mod photos;
 pub mod seed;
+pub mod signatories;
 pub mod site;
 pub mod state;
 pub mod storage;
@@ -54,6 +56,8 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .configure(categories::routes)
                 .configure(articles::routes)
                 .configure(photos::routes)
+                .configure(organizations::routes)
+                .configure(signatories::routes)
                 .configure(site::routes),
         );
 }
@@ -145,6 +149,16 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
             .app_data(query_config())
             .wrap(Condition::new(!origins.is_empty(), cors(&origins)))
             .wrap(from_fn(middleware::request_context))
+    })
+    // Responses leave in more than one write (headers, then a file's chunks); without
+    // TCP_NODELAY, Nagle's algorithm holds the last one back until the client's delayed ACK,
+    // up to 40 ms per response.
+    .on_connect(|conn, _| {
+        if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>()
+            && let Err(e) = tcp.set_nodelay(true)
+        {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+        }
     })
     .listen(listener)?
     .shutdown_timeout(30)

@@ -25,6 +25,9 @@ use crate::error::Problem;
         (name = "api-tokens", description = "Tokens for integrators (admins)"),
         (name = "articles", description = "News articles: drafts, publishing, search, revisions"),
         (name = "categories", description = "The category tree with breadcrumbs"),
+        (name = "photos", description = "Uploaded photos and their files under /media (stripped of metadata, upright, in three sizes)"),
+        (name = "organizations", description = "The bodies that issue and sign documents (Ban Dân vận Tỉnh ủy, Đảng đoàn HĐND tỉnh…)"),
+        (name = "signatories", description = "The people who sign documents, with their current positions"),
         (name = "site", description = "The portal's settings, footer and visit counter"),
         (name = "health", description = "Liveness and readiness"),
     )

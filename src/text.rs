@@ -120,6 +120,59 @@ pub fn fold(s: &str) -> String {
         .join(" ")
 }
 
+/// Titles and honorifics a person's name must not start with (DOMAIN.md §1, §4: names are
+/// written "họ, tên đệm, tên" with no academic titles or honorifics), lowercased.
+const HONORIFICS: &[&str] = &[
+    "ông",
+    "bà",
+    "anh",
+    "chị",
+    "đồng chí",
+    "đ/c",
+    "ts",
+    "ths",
+    "pgs",
+    "gs",
+    "bs",
+    "ks",
+    "cn",
+    "ls",
+    "ncs",
+    "tskh",
+    "pgs.ts",
+    "gs.ts",
+    "gs.tskh",
+    "nhà giáo",
+    "ngnd",
+    "ngưt",
+];
+
+/// The honorific `name` starts with, if any (`TS. Nguyễn Văn A` → `TS.`): a listed word
+/// followed by a space, a dot or nothing, in any case, NFC or NFD.
+pub fn leading_honorific(name: &str) -> Option<String> {
+    let name = nfc(name.trim());
+    let lower = name.to_lowercase();
+    HONORIFICS
+        .iter()
+        .filter(|h| {
+            lower.starts_with(*h)
+                && lower[h.len()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| c == '.' || c == ' ' || c == ',')
+        })
+        .max_by_key(|h| h.len())
+        .map(|h| {
+            let end = h.len() + usize::from(lower[h.len()..].starts_with('.'));
+            name[..end].to_string()
+        })
+}
+
+/// Text with whitespace runs collapsed to one space and trimmed (names).
+pub fn collapse_spaces(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// The longest slug allowed, in characters (slugs are ASCII, so also in bytes).
 pub const SLUG_MAX: usize = 100;
 
@@ -550,5 +603,36 @@ mod tests {
     fn html_text_collapses_whitespace() {
         assert_eq!(html_text("  <p>\n a \t b </p>\n "), "a b");
         assert_eq!(html_text("plain text"), "plain text");
+    }
+
+    #[test]
+    fn names_with_honorifics_are_recognised() {
+        for (name, found) in [
+            ("Ông Lò Văn Cương", "Ông"),
+            ("bà Nguyễn Thị Hoa", "bà"),
+            ("TS. Chu Lê Chinh", "TS."),
+            ("ThS.Nguyễn Văn A", "ThS."),
+            ("PGS.TS. Trần Văn B", "PGS.TS."),
+            ("Đồng chí Lò Văn Cương", "Đồng chí"),
+            ("đ/c Sùng A Hồ", "đ/c"),
+        ] {
+            assert_eq!(leading_honorific(name).as_deref(), Some(found), "{name}");
+        }
+        let nfd: String = "Ông Lò Văn Cương".nfd().collect();
+        assert_eq!(leading_honorific(&nfd).as_deref(), Some("Ông"));
+        for name in [
+            "Lò Văn Cương",
+            "Chu Lê Chinh",
+            "Bàn Văn Thắng",
+            "Anh Thư",
+            "Tống Thanh Bình",
+        ] {
+            let expected = if name == "Anh Thư" {
+                Some("Anh")
+            } else {
+                None
+            };
+            assert_eq!(leading_honorific(name).as_deref(), expected, "{name}");
+        }
     }
 }

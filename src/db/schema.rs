@@ -185,6 +185,35 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    organizations (id) {
+        id -> Uuid,
+        name -> Text,
+        short_name -> Text,
+        kind -> Text,
+        parent_id -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    signatories (id) {
+        id -> Uuid,
+        full_name -> Text,
+        current_position -> Text,
+        organization_id -> Nullable<Uuid>,
+        photo_id -> Nullable<Uuid>,
+        given_name -> Text,
+        middle_name -> Text,
+        family_name -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(articles -> categories (category_id));
 diesel::joinable!(photos -> media_files (sha256));
 
@@ -201,5 +230,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     site,
     media_files,
     photos,
-    article_photos
+    article_photos,
+    organizations,
+    signatories
 );

@@ -320,7 +320,7 @@ pub async fn update_photo(
         (status = 204, description = "Deleted"),
         (status = 403, description = "An author deleting someone else's photo, or forcing", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such photo", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Articles use the photo", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Articles or signatories use the photo", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::imaging::Processed;
 use super::views::PhotoView;
-use crate::db::schema::{article_photos, articles, media_files, photos};
+use crate::db::schema::{article_photos, articles, media_files, photos, signatories};
 use crate::db::sql::Sql;
 use crate::error::{ApiError, ApiResult};
 use crate::paging::{Cursor, Paging, Sort, Start};
@@ -525,10 +525,18 @@ pub async fn delete(
             )
             .load(conn)
             .await?;
-        if !users.is_empty() && !force {
+        let people: Vec<Uuid> = signatories::table
+            .filter(signatories::photo_id.eq(id))
+            .select(signatories::id)
+            .load(conn)
+            .await?;
+        let in_use = !users.is_empty() || !people.is_empty();
+        if in_use && !force {
             return Err(ApiError::Conflict(format!(
-                "{} article(s) use this photo; take it off them first, or delete with ?force=true",
-                users.len()
+                "{} article(s) and {} signatory(ies) use this photo; take it off them first, \
+                 or delete with ?force=true",
+                users.len(),
+                people.len()
             )));
         }
         diesel::update(articles::table.filter(articles::cover_photo_id.eq(id)))
@@ -536,6 +544,10 @@ pub async fn delete(
             .execute(conn)
             .await?;
         diesel::delete(article_photos::table.filter(article_photos::photo_id.eq(id)))
+            .execute(conn)
+            .await?;
+        diesel::update(signatories::table.filter(signatories::photo_id.eq(id)))
+            .set(signatories::photo_id.eq(None::<Uuid>))
             .execute(conn)
             .await?;
         diesel::delete(photos::table.find(id))
@@ -566,7 +578,7 @@ pub async fn delete(
         };
         Ok(Deleted {
             orphaned,
-            detached: users.len(),
+            detached: users.len() + people.len(),
         })
     })
     .await

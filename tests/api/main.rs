@@ -9,6 +9,7 @@ mod basics;
 mod categories;
 mod jwt;
 mod migrations;
+mod people;
 mod photos;
 mod revisions;
 mod s3;

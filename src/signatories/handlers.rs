@@ -1,0 +1,252 @@
+//! `/signatories`: anyone reads; editors and admins write.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use uuid::Uuid;
+
+use super::model::{self, SignatoryContent, SignatoryFilter, SignatorySort};
+use super::views::{CreateSignatory, SignatoryFilters, SignatoryView, UpdateSignatory};
+use crate::auth::{Access, Caller, MaybeCaller, Role};
+use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::http::{self, Cache, IfMatch, Json, Query};
+use crate::paging::{ListResponse, PageQuery, Sort, parse_sort};
+use crate::state::AppState;
+use crate::text;
+
+const SORTS: &[(&str, SignatorySort)] = &[
+    ("name", SignatorySort::Name),
+    ("created_at", SignatorySort::CreatedAt),
+];
+
+fn media(state: &AppState) -> &str {
+    &state.config.media.public_url
+}
+
+/// A person's name: spaces collapsed, 2–100 characters, no honorific in front.
+fn check_full_name(errors: &mut Vec<FieldError>, name: &str) -> String {
+    let name = text::collapse_spaces(name);
+    let checked = http::checked_text(errors, "full_name", &name, true, 100);
+    if let Some(honorific) = text::leading_honorific(&checked) {
+        errors.push(FieldError::new(
+            "full_name",
+            "honorific",
+            format!(
+                "write the name without `{honorific}`: family name, middle name(s), given name"
+            ),
+        ));
+    } else if !checked.is_empty() && checked.chars().count() < 2 {
+        errors.push(FieldError::new(
+            "full_name",
+            "too_short",
+            "at least 2 characters",
+        ));
+    }
+    checked
+}
+
+fn check_position(errors: &mut Vec<FieldError>, position: &str) -> String {
+    http::checked_text(errors, "current_position", position, false, 500)
+}
+
+/// List signatories.
+#[utoipa::path(
+    tag = "signatories",
+    params(PageQuery, SignatoryFilters),
+    responses(
+        (status = 200, description = "A page of signatories", body = ListResponse<SignatoryView>),
+        (status = 400, description = "A bad query parameter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/signatories")]
+pub async fn list_signatories(
+    state: web::Data<AppState>,
+    caller: MaybeCaller,
+    paging: Query<PageQuery>,
+    filters: Query<SignatoryFilters>,
+) -> ApiResult<HttpResponse> {
+    let filters = filters.0;
+    let default = Sort {
+        field: SignatorySort::Name,
+        descending: false,
+    };
+    let sort = parse_sort(filters.sort.as_deref(), SORTS, default)?;
+    let sort_key = sort.key(sort.field.name());
+    let paging = paging.0.check(&sort_key)?;
+    let filter = SignatoryFilter {
+        q: filters
+            .q
+            .map(|q| q.trim().to_string())
+            .filter(|q| !q.is_empty()),
+        organization: filters.organization,
+    };
+    let mut conn = state.pool.get().await?;
+    let (rows, total) = model::list(&mut conn, &filter, sort, &paging, media(&state)).await?;
+    let page = ListResponse::from_rows(
+        rows,
+        &paging,
+        total,
+        |r| model::cursor_of(r, sort, &sort_key),
+        SignatoryView::from,
+    );
+    http::list(&page, Cache::for_caller(&caller.0))
+}
+
+/// Create a signatory (editors and admins).
+#[utoipa::path(
+    tag = "signatories",
+    security(("bearer" = [])),
+    request_body = CreateSignatory,
+    responses(
+        (status = 201, description = "Created", body = SignatoryView,
+            headers(("Location" = String, description = "URL of the new signatory"), ("ETag" = String, description = "Strong entity tag"))),
+        (status = 422, description = "A field breaks a rule (an honorific in the name, an unknown organization or photo)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/signatories")]
+pub async fn create_signatory(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: Json<CreateSignatory>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Role::Editor, Access::Write)?;
+    let body = body.0;
+    let mut errors = Vec::new();
+    let content = SignatoryContent {
+        full_name: check_full_name(&mut errors, &body.full_name),
+        current_position: check_position(
+            &mut errors,
+            body.current_position.as_deref().unwrap_or(""),
+        ),
+        organization_id: body.organization_id,
+        photo_id: body.photo_id,
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let mut conn = state.pool.get().await?;
+    let id = model::create(&mut conn, content).await?;
+    let record = model::find(&mut conn, id, media(&state))
+        .await?
+        .ok_or_else(model::no_such_signatory)?;
+    http::created(
+        &SignatoryView::from(record),
+        Some(format!("/api/v1/signatories/{id}")),
+    )
+}
+
+/// Get a signatory.
+#[utoipa::path(
+    tag = "signatories",
+    params(("id" = Uuid, Path, description = "Signatory id")),
+    responses(
+        (status = 200, description = "The signatory", body = SignatoryView, headers(("ETag" = String, description = "Strong entity tag"))),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 404, description = "No such signatory", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/signatories/{id}")]
+pub async fn get_signatory(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: MaybeCaller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    let record = model::find(&mut conn, *id, media(&state))
+        .await?
+        .ok_or_else(model::no_such_signatory)?;
+    http::item(
+        &req,
+        &SignatoryView::from(record),
+        Cache::for_caller(&caller.0),
+    )
+}
+
+/// Update a signatory (partial; JSON merge semantics).
+#[utoipa::path(
+    tag = "signatories",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Signatory id"),
+        ("If-Match" = Option<String>, Header, description = "ETag the change is based on")),
+    request_body = UpdateSignatory,
+    responses(
+        (status = 200, description = "The updated signatory", body = SignatoryView),
+        (status = 404, description = "No such signatory", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field breaks a rule", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/signatories/{id}")]
+pub async fn update_signatory(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: Json<UpdateSignatory>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Role::Editor, Access::Write)?;
+    let body = body.0;
+    let mut errors = Vec::new();
+    let full_name = body
+        .full_name
+        .as_deref()
+        .map(|n| check_full_name(&mut errors, n));
+    let position = body
+        .current_position
+        .as_deref()
+        .map(|p| check_position(&mut errors, p));
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let mut conn = state.pool.get().await?;
+    model::update(&mut conn, *id, media(&state), move |current, record| {
+        if_match.check(&SignatoryView::from(record.clone()))?;
+        Ok(SignatoryContent {
+            full_name: full_name.unwrap_or_else(|| current.full_name.clone()),
+            current_position: position.unwrap_or_else(|| current.current_position.clone()),
+            organization_id: body.organization_id.unwrap_or(current.organization_id),
+            photo_id: body.photo_id.unwrap_or(current.photo_id),
+        })
+    })
+    .await?;
+    let record = model::find(&mut conn, *id, media(&state))
+        .await?
+        .ok_or_else(model::no_such_signatory)?;
+    http::item_written(&SignatoryView::from(record))
+}
+
+/// Delete a signatory; one who signed an agreement is a 409.
+#[utoipa::path(
+    tag = "signatories",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Signatory id"),
+        ("If-Match" = Option<String>, Header, description = "ETag the deletion is based on")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such signatory", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The signatory signed agreements", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/signatories/{id}")]
+pub async fn delete_signatory(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> ApiResult<HttpResponse> {
+    caller.require(Role::Editor, Access::Write)?;
+    let mut conn = state.pool.get().await?;
+    model::delete(&mut conn, *id, media(&state), move |record| {
+        if_match.check(&SignatoryView::from(record.clone()))
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list_signatories)
+        .service(create_signatory)
+        .service(get_signatory)
+        .service(update_signatory)
+        .service(delete_signatory);
+}

@@ -1,0 +1,374 @@
+//! The `signatories` table: people who sign documents, with their organisation and photo
+//! embedded in the same query.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::sql_types::{BigInt, Int4, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::db::schema::{organizations, photos, signatories};
+use crate::db::sql::Sql;
+use crate::error::{ApiError, ApiResult, FieldError};
+use crate::paging::{Cursor, Paging, Sort, Start};
+
+/// A signatory as the API shows it.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct SignatoryRecord {
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub full_name: String,
+    #[diesel(sql_type = Text)]
+    pub current_position: String,
+    /// `{id, name, short_name, kind}` as JSON text.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub organization: Option<String>,
+    /// The photo as JSON text (`bantin_photo_json`).
+    #[diesel(sql_type = Nullable<Text>)]
+    pub photo: Option<String>,
+    /// The name's parts in the order lists sort by them: given, middle, family.
+    #[diesel(sql_type = Text)]
+    pub given_name: String,
+    #[diesel(sql_type = Text)]
+    pub middle_name: String,
+    #[diesel(sql_type = Text)]
+    pub family_name: String,
+    #[diesel(sql_type = Int4)]
+    pub version: i32,
+    #[diesel(sql_type = Timestamptz)]
+    pub created_at: DateTime<Utc>,
+    #[diesel(sql_type = Timestamptz)]
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A signatory's editable fields, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignatoryContent {
+    pub full_name: String,
+    pub current_position: String,
+    pub organization_id: Option<Uuid>,
+    pub photo_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatorySort {
+    /// Given name, then middle name(s), then family name, in Vietnamese order.
+    Name,
+    CreatedAt,
+}
+
+impl SignatorySort {
+    pub fn name(self) -> &'static str {
+        match self {
+            SignatorySort::Name => "name",
+            SignatorySort::CreatedAt => "created_at",
+        }
+    }
+
+    /// The sort columns (the name's parts have the `vi-x-icu` collation).
+    fn columns(self) -> &'static str {
+        match self {
+            SignatorySort::Name => "s.given_name, s.middle_name, s.family_name",
+            SignatorySort::CreatedAt => "s.created_at",
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct SignatoryFilter {
+    pub q: Option<String>,
+    pub organization: Option<Uuid>,
+}
+
+/// The organisation a signatory belongs to, as embedded JSON (alias `o`).
+pub const ORGANIZATION_JSON: &str = "CASE WHEN o.id IS NULL THEN NULL ELSE \
+     json_build_object('id', o.id, 'name', o.name, 'short_name', o.short_name, 'kind', o.kind)::text END";
+
+fn select(media: &str) -> Sql {
+    let mut sql = Sql::new(&format!(
+        "SELECT s.id, s.full_name, s.current_position, {ORGANIZATION_JSON} AS organization, \
+         CASE WHEN p.id IS NULL THEN NULL ELSE bantin_photo_json(p, f, "
+    ));
+    sql.bind::<Text, _>(media.to_string()).push(
+        ") END AS photo, s.given_name, s.middle_name, s.family_name, s.version, s.created_at, s.updated_at \
+         FROM signatories s LEFT JOIN organizations o ON o.id = s.organization_id \
+         LEFT JOIN photos p ON p.id = s.photo_id LEFT JOIN media_files f ON f.sha256 = p.sha256",
+    );
+    sql
+}
+
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    media: &str,
+) -> ApiResult<Option<SignatoryRecord>> {
+    let mut sql = select(media);
+    sql.push(" WHERE s.id = ").bind::<SqlUuid, _>(id);
+    Ok(sql.get_result(conn).await.optional()?)
+}
+
+fn where_clause(sql: &mut Sql, filter: &SignatoryFilter) {
+    sql.push(" WHERE true");
+    if let Some(q) = &filter.q {
+        sql.push(" AND s.search @@ plainto_tsquery('simple', bantin_fold(")
+            .bind::<Text, _>(q.clone())
+            .push("))");
+    }
+    if let Some(org) = filter.organization {
+        sql.push(" AND s.organization_id = ")
+            .bind::<SqlUuid, _>(org);
+    }
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// One page (`limit + 1` rows, organisation and photo embedded) and the total when asked.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    filter: &SignatoryFilter,
+    sort: Sort<SignatorySort>,
+    paging: &Paging,
+    media: &str,
+) -> ApiResult<(Vec<SignatoryRecord>, Option<i64>)> {
+    let mut sql = select(media);
+    where_clause(&mut sql, filter);
+    let (cmp, dir) = if sort.descending {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
+    if let Start::After(Some(cursor)) = &paging.start {
+        sql.push(&format!(" AND ({}, s.id) {cmp} (", sort.field.columns()));
+        match sort.field {
+            SignatorySort::Name => {
+                let parts: Vec<String> =
+                    serde_json::from_value(cursor.value.clone()).map_err(|_| Cursor::invalid())?;
+                let [given, middle, family] =
+                    <[String; 3]>::try_from(parts).map_err(|_| Cursor::invalid())?;
+                sql.bind::<Text, _>(given)
+                    .push(" COLLATE \"vi-x-icu\", ")
+                    .bind::<Text, _>(middle)
+                    .push(" COLLATE \"vi-x-icu\", ")
+                    .bind::<Text, _>(family)
+                    .push(" COLLATE \"vi-x-icu\"")
+            }
+            SignatorySort::CreatedAt => sql.bind::<Timestamptz, _>(cursor.instant()?),
+        };
+        sql.push(", ").bind::<SqlUuid, _>(cursor.id).push(")");
+    }
+    let order: Vec<String> = sort
+        .field
+        .columns()
+        .split(", ")
+        .chain(["s.id"])
+        .map(|c| format!("{c} {dir}"))
+        .collect();
+    sql.push(&format!(" ORDER BY {}", order.join(", ")));
+    if let Start::Offset(offset) = paging.start {
+        sql.push(" OFFSET ").bind::<BigInt, _>(offset);
+    }
+    sql.push(" LIMIT ").bind::<BigInt, _>(paging.limit + 1);
+    let rows = sql.load(conn).await?;
+    let total = if paging.with_total {
+        let mut count = Sql::new("SELECT count(*) AS n FROM signatories s");
+        where_clause(&mut count, filter);
+        Some(count.get_result::<Count>(conn).await?.n)
+    } else {
+        None
+    };
+    Ok((rows, total))
+}
+
+pub fn cursor_of(row: &SignatoryRecord, sort: Sort<SignatorySort>, sort_key: &str) -> Cursor {
+    let value = match sort.field {
+        SignatorySort::Name => {
+            serde_json::json!([row.given_name, row.middle_name, row.family_name])
+        }
+        SignatorySort::CreatedAt => serde_json::Value::String(row.created_at.to_rfc3339()),
+    };
+    Cursor {
+        sort: sort_key.to_string(),
+        value,
+        id: row.id,
+    }
+}
+
+/// 422s for an organisation or photo that does not exist.
+async fn check_links(conn: &mut AsyncPgConnection, content: &SignatoryContent) -> ApiResult<()> {
+    let mut errors = Vec::new();
+    if let Some(org) = content.organization_id {
+        let found: Option<Uuid> = organizations::table
+            .find(org)
+            .select(organizations::id)
+            .first(conn)
+            .await
+            .optional()?;
+        if found.is_none() {
+            errors.push(FieldError::new(
+                "organization_id",
+                "not_found",
+                "no such organization",
+            ));
+        }
+    }
+    if let Some(photo) = content.photo_id {
+        let found: Option<Uuid> = photos::table
+            .find(photo)
+            .select(photos::id)
+            .first(conn)
+            .await
+            .optional()?;
+        if found.is_none() {
+            errors.push(FieldError::new("photo_id", "not_found", "no such photo"));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
+/// A linked row deleted between the check and the write.
+fn link_gone(e: DieselError) -> ApiError {
+    match e {
+        DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
+            ApiError::Validation(vec![FieldError::new(
+                "organization_id",
+                "not_found",
+                "the organization or photo was deleted meanwhile",
+            )])
+        }
+        other => other.into(),
+    }
+}
+
+pub async fn create(conn: &mut AsyncPgConnection, content: SignatoryContent) -> ApiResult<Uuid> {
+    conn.transaction::<_, ApiError, _>(async move |conn| {
+        check_links(conn, &content).await?;
+        let id = Uuid::now_v7();
+        diesel::insert_into(signatories::table)
+            .values((
+                signatories::id.eq(id),
+                signatories::full_name.eq(&content.full_name),
+                signatories::current_position.eq(&content.current_position),
+                signatories::organization_id.eq(content.organization_id),
+                signatories::photo_id.eq(content.photo_id),
+            ))
+            .execute(conn)
+            .await
+            .map_err(link_gone)?;
+        Ok(id)
+    })
+    .await
+}
+
+#[derive(Queryable)]
+struct Locked {
+    full_name: String,
+    current_position: String,
+    organization_id: Option<Uuid>,
+    photo_id: Option<Uuid>,
+}
+
+/// Changes a signatory after `decide` saw its locked content (and, for `If-Match`, the
+/// record as shown) and returned the new content; nothing changes when they are equal.
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    media: &str,
+    decide: impl FnOnce(&SignatoryContent, &SignatoryRecord) -> ApiResult<SignatoryContent>
+    + Send
+    + 'static,
+) -> ApiResult<()> {
+    let media = media.to_string();
+    conn.transaction::<_, ApiError, _>(async move |conn| {
+        let locked: Locked = signatories::table
+            .find(id)
+            .select((
+                signatories::full_name,
+                signatories::current_position,
+                signatories::organization_id,
+                signatories::photo_id,
+            ))
+            .for_update()
+            .first(conn)
+            .await
+            .optional()?
+            .ok_or_else(no_such_signatory)?;
+        let current = SignatoryContent {
+            full_name: locked.full_name,
+            current_position: locked.current_position,
+            organization_id: locked.organization_id,
+            photo_id: locked.photo_id,
+        };
+        let record = find(conn, id, &media)
+            .await?
+            .ok_or_else(no_such_signatory)?;
+        let next = decide(&current, &record)?;
+        if next == current {
+            return Ok(());
+        }
+        check_links(conn, &next).await?;
+        diesel::update(signatories::table.find(id))
+            .set((
+                signatories::full_name.eq(&next.full_name),
+                signatories::current_position.eq(&next.current_position),
+                signatories::organization_id.eq(next.organization_id),
+                signatories::photo_id.eq(next.photo_id),
+                signatories::version.eq(signatories::version + 1),
+                signatories::updated_at.eq(Utc::now()),
+            ))
+            .execute(conn)
+            .await
+            .map_err(link_gone)?;
+        Ok(())
+    })
+    .await
+}
+
+pub fn no_such_signatory() -> ApiError {
+    ApiError::NotFound("no such signatory".into())
+}
+
+/// Deletes a signatory after `precondition` accepted it; one who signed an agreement is a
+/// 409 (the signature refers to them).
+pub async fn delete(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    media: &str,
+    precondition: impl FnOnce(&SignatoryRecord) -> ApiResult<()> + Send + 'static,
+) -> ApiResult<()> {
+    let media = media.to_string();
+    conn.transaction::<_, ApiError, _>(async move |conn| {
+        let _: Uuid = signatories::table
+            .find(id)
+            .select(signatories::id)
+            .for_update()
+            .first(conn)
+            .await
+            .optional()?
+            .ok_or_else(no_such_signatory)?;
+        let record = find(conn, id, &media)
+            .await?
+            .ok_or_else(no_such_signatory)?;
+        precondition(&record)?;
+        diesel::delete(signatories::table.find(id))
+            .execute(conn)
+            .await
+            .map_err(|e| match e {
+                DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
+                    ApiError::Conflict("this signatory signed agreements".into())
+                }
+                other => other.into(),
+            })?;
+        Ok(())
+    })
+    .await
+}
