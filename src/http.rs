@@ -528,6 +528,14 @@ pub fn int32_or_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i3
     }
 }
 
+/// A 32-bit integer field that may be cleared: absent → `None`, `null` → `Some(None)`; whole
+/// numbers written as floats (`2021.0`) are accepted. Use with `#[serde(default, …)]`.
+pub fn nullable_int32<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<i32>>, D::Error> {
+    int32_or_null(d).map(Some)
+}
+
 /// Deserialises a field that may be cleared: absent → `None`, `null` → `Some(None)`, a value
 /// → `Some(Some(value))`. Use with `#[serde(default, deserialize_with = "nullable")]`.
 pub fn nullable<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(
@@ -543,6 +551,24 @@ impl FromRequest for IfMatch {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         std::future::ready(Ok(IfMatch::from_request(req)))
     }
+}
+
+/// An empty JSON array, for lists built by the database that came back `NULL`.
+pub fn empty_list() -> Box<serde_json::value::RawValue> {
+    serde_json::value::RawValue::from_string("[]".into())
+        .unwrap_or_else(|_| unreachable!("[] is JSON"))
+}
+
+/// Route guard: the path's resource id (`/api/v1/<resource>/<id>…`) is a UUID. Keeps
+/// `PATCH /agreements/doc-types` from reaching `PATCH /agreements/{id}` (and its
+/// credentials check): unmatched, it is answered 405 like any method a path lacks.
+pub fn id_segment(ctx: &actix_web::guard::GuardContext<'_>) -> bool {
+    ctx.head()
+        .uri
+        .path()
+        .split('/')
+        .nth(4)
+        .is_some_and(|id| uuid::Uuid::parse_str(id).is_ok())
 }
 
 #[cfg(test)]

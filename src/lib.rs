@@ -2,6 +2,7 @@
 //!
 //! `lib` builds the actix `App` (routes, middleware, state) once for `main` and for the tests.
 
+pub mod agreements;
 pub mod api_tokens;
 pub mod articles;
 pub mod auth;
@@ -13,6 +14,7 @@ pub mod db;
 pub mod error;
 pub mod health;
 pub mod http;
+pub mod media;
 pub mod middleware;
 pub mod openapi;
 pub mod organizations;
@@ -47,7 +49,7 @@ use crate::state::AppState;
 fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(health::live)
         .service(health::ready)
-        .service(photos::handlers::media_file)
+        .service(media::media_file)
         .service(
             scope("/api/v1")
                 .configure(auth::handlers::routes)
@@ -58,6 +60,7 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .configure(photos::routes)
                 .configure(organizations::routes)
                 .configure(signatories::routes)
+                .configure(agreements::routes)
                 .configure(site::routes),
         );
 }
@@ -84,6 +87,14 @@ async fn not_found(
     table: web::Data<RouteTable>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
     Err(match table.allowed(req.path()) {
+        // The path has this method, but a guard refused the request (an id that is not one).
+        Some(allow)
+            if allow
+                .iter()
+                .any(|m| m.eq_ignore_ascii_case(req.method().as_str())) =>
+        {
+            ApiError::NotFound("no such item".into())
+        }
         Some(allow) => ApiError::MethodNotAllowed { allow },
         None => ApiError::NotFound(format!("no route for {}", req.path())),
     })

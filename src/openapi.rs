@@ -26,8 +26,10 @@ use crate::error::Problem;
         (name = "articles", description = "News articles: drafts, publishing, search, revisions"),
         (name = "categories", description = "The category tree with breadcrumbs"),
         (name = "photos", description = "Uploaded photos and their files under /media (stripped of metadata, upright, in three sizes)"),
+        (name = "media", description = "Stored files: photos and attachments (local backend)"),
         (name = "organizations", description = "The bodies that issue and sign documents (Ban Dân vận Tỉnh ủy, Đảng đoàn HĐND tỉnh…)"),
         (name = "signatories", description = "The people who sign documents, with their current positions"),
+        (name = "agreements", description = "Official documents between bodies (quy chế, chương trình phối hợp…): parties, signatures, relations"),
         (name = "site", description = "The portal's settings, footer and visit counter"),
         (name = "health", description = "Liveness and readiness"),
     )
@@ -160,17 +162,25 @@ impl RouteTable {
     /// The methods a path accepts, if it is a known path.
     pub fn allowed(&self, path: &str) -> Option<Vec<String>> {
         let given: Vec<&str> = path.trim_matches('/').split('/').collect();
-        let mut found: Vec<String> = Vec::new();
+        // The templates that match, the most literal first: `/agreements/doc-types` is that
+        // path, not `/agreements/{id}`.
+        let mut best: Option<(usize, Vec<String>)> = None;
         for (segments, methods) in &self.0 {
             let matches = segments.len() == given.len()
                 && segments
                     .iter()
                     .zip(&given)
                     .all(|(t, g)| (t.starts_with('{') && !g.is_empty()) || t == g);
-            if matches {
-                found.extend(methods.iter().cloned());
+            if !matches {
+                continue;
+            }
+            let literal = segments.iter().filter(|t| !t.starts_with('{')).count();
+            match &mut best {
+                Some((n, found)) if *n == literal => found.extend(methods.iter().cloned()),
+                Some((n, _)) if *n > literal => {}
+                _ => best = Some((literal, methods.clone())),
             }
         }
-        (!found.is_empty()).then_some(found)
+        best.map(|(_, found)| found)
     }
 }

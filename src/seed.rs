@@ -17,10 +17,21 @@ use crate::articles::model::{
     self as articles, ArticleContent, ArticleKey, GalleryItem, NewArticle, Viewer,
 };
 use crate::categories::model::{self as categories, CategoryChanges, NewCategory, SlugChoice};
+use std::collections::HashMap;
+
+use diesel::sql_types::{Nullable, Text, Uuid as SqlUuid};
+
+use crate::agreements::model::{
+    self as agreement_model, AgreementContent, Party, Relation, Signature,
+};
 use crate::config::Config;
 use crate::db::schema::{site, users};
+use crate::db::sql::Sql;
 use crate::error::ApiError;
+use crate::organizations::model::{self as organizations, NewOrganization};
+use crate::organizations::views::OrganizationKind;
 use crate::photos::model::{self as photos, Description};
+use crate::signatories::model::{self as signatory_model, SignatoryContent};
 use crate::site::model::{self as site_model, SiteSettings};
 use crate::storage::{self, MediaStore};
 use crate::text;
@@ -28,11 +39,9 @@ use crate::text;
 /// The demo data, compiled in so that the command works from any directory.
 pub const DEMO_JSON: &str = include_str!("../demo/lai-chau-portal.json");
 
-/// The parts of the demo file loaded so far.
-///
-/// `organizations`, `signatories` and `agreements` (and the article's `agreements` links to
-/// them) are for a later issue, once the CMS has those resources; they are only counted
-/// here. The demo has no photo files: each photo gets a generated placeholder image. `breadcrumb` is what the category tree
+/// The demo file: the site, the category tree, the article with its photos, organisations,
+/// signatories and agreements, and the article lists beside it. The demo has no photo files:
+/// each photo gets a generated placeholder image. `breadcrumb` is what the category tree
 /// gives back as the category's `path`.
 #[derive(Debug, Deserialize)]
 pub struct Demo {
@@ -42,13 +51,78 @@ pub struct Demo {
     pub related_articles: Vec<DemoShortArticle>,
     pub latest_articles: Vec<DemoShortArticle>,
     #[serde(default)]
-    pub organizations: Vec<serde_json::Value>,
+    pub organizations: Vec<DemoOrganization>,
     #[serde(default)]
-    pub signatories: Vec<serde_json::Value>,
+    pub signatories: Vec<DemoSignatory>,
     #[serde(default)]
-    pub agreements: Vec<serde_json::Value>,
+    pub agreements: Vec<DemoAgreement>,
     #[serde(default)]
     pub photos: Vec<DemoPhoto>,
+}
+
+/// A body; `parent` is another one's `key`.
+#[derive(Debug, Deserialize)]
+pub struct DemoOrganization {
+    pub key: String,
+    pub name: String,
+    pub short_name: Option<String>,
+    pub kind: String,
+    pub parent: Option<String>,
+}
+
+/// A person; `organization` is a body's `key`.
+#[derive(Debug, Deserialize)]
+pub struct DemoSignatory {
+    pub key: String,
+    pub full_name: String,
+    pub organization: Option<String>,
+    #[serde(default)]
+    pub current_position: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DemoParty {
+    pub organization: String,
+    pub role: String,
+    pub position: i32,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DemoSignature {
+    pub signatory: String,
+    pub organization: Option<String>,
+    pub signing_title: String,
+    #[serde(default)]
+    pub positions_at_signing: String,
+    pub position: i32,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DemoRelation {
+    pub kind: String,
+    pub reference_text: String,
+}
+
+/// An agreement; parties and signatures name bodies and people by `key`.
+#[derive(Debug, Deserialize)]
+pub struct DemoAgreement {
+    pub key: String,
+    pub document_number: Option<String>,
+    pub doc_type: String,
+    pub title: String,
+    #[serde(default)]
+    pub summary: String,
+    #[serde(default)]
+    pub place: String,
+    pub signed_on: Option<chrono::NaiveDate>,
+    pub term_start_year: Option<i16>,
+    pub term_end_year: Option<i16>,
+    #[serde(default)]
+    pub parties: Vec<DemoParty>,
+    #[serde(default)]
+    pub signatures: Vec<DemoSignature>,
+    #[serde(default)]
+    pub relations: Vec<DemoRelation>,
 }
 
 /// A photo of the page: its caption and alt text (the image itself is generated).
@@ -95,6 +169,9 @@ pub struct DemoArticle {
     /// Photo `key`s, in the order of the page.
     #[serde(default)]
     pub photos: Vec<String>,
+    /// Agreement `key`s: the agreements the article reports.
+    #[serde(default)]
+    pub agreements: Vec<String>,
 }
 
 /// An article known only by its title and date (the page's "related" and "latest" lists).
@@ -139,6 +216,9 @@ pub struct SeedReport {
     pub visit_count: (i64, i64),
     pub categories: Tally,
     pub photos: Tally,
+    pub organizations: Tally,
+    pub signatories: Tally,
+    pub agreements: Tally,
     pub articles: Tally,
     /// Articles found in the trash: left there, untouched.
     pub trashed: Vec<String>,
@@ -169,6 +249,9 @@ impl SeedReport {
             ),
             format!("categories: {}", self.categories),
             format!("photos: {}", self.photos),
+            format!("organizations: {}", self.organizations),
+            format!("signatories: {}", self.signatories),
+            format!("agreements: {}", self.agreements),
             format!("articles: {}", self.articles),
         ];
         if !self.trashed.is_empty() {
@@ -275,6 +358,10 @@ async fn load(
     let (site_updated, visit_count) = load_site(conn, &demo.site).await?;
     let (categories, category_ids) = load_categories(conn, &demo.categories).await?;
     let (photos, photo_ids) = load_photos(conn, &demo.photos, author, media).await?;
+    let (organizations, org_ids) = load_organizations(conn, &demo.organizations).await?;
+    let (signatories, people) = load_signatories(conn, &demo.signatories, &org_ids).await?;
+    let (agreements, agreement_ids) =
+        load_agreements(conn, &demo.agreements, &org_ids, &people).await?;
     let photo_id = |key: &String| {
         photo_ids
             .get(key)
@@ -346,6 +433,16 @@ async fn load(
         related_ids,
         cover_photo_id: article.cover_photo.as_ref().map(photo_id).transpose()?,
         photos: gallery,
+        agreement_ids: article
+            .agreements
+            .iter()
+            .map(|k| {
+                agreement_ids
+                    .get(k)
+                    .copied()
+                    .ok_or_else(|| invalid(format!("no agreement `{k}`")))
+            })
+            .collect::<Result<_, _>>()?,
     };
     let article_slug = main.slug.clone();
     upsert(conn, main, author, &mut tally, &mut trashed).await?;
@@ -355,15 +452,14 @@ async fn load(
         visit_count,
         categories,
         photos,
+        organizations,
+        signatories,
+        agreements,
         articles: tally,
         trashed,
         article_slug,
         category_slug,
-        skipped: vec![
-            ("organizations", demo.organizations.len()),
-            ("signatories", demo.signatories.len()),
-            ("agreements", demo.agreements.len()),
-        ],
+        skipped: Vec::new(),
     })
 }
 
@@ -437,6 +533,206 @@ async fn load_photos(
         };
         tally.created += 1;
         ids.insert(photo.key.clone(), id);
+    }
+    Ok((tally, ids))
+}
+
+/// The demo's bodies, found by name under their parent (case and tone marks aside) or
+/// created; parents first.
+async fn load_organizations(
+    conn: &mut AsyncPgConnection,
+    demo: &[DemoOrganization],
+) -> Result<(Tally, HashMap<String, Uuid>), ApiError> {
+    let mut tally = Tally::default();
+    let mut ids: HashMap<String, Uuid> = HashMap::new();
+    let mut pending: Vec<&DemoOrganization> = demo.iter().collect();
+    while !pending.is_empty() {
+        let before = pending.len();
+        let mut rest = Vec::new();
+        for o in pending {
+            let parent = match &o.parent {
+                None => None,
+                Some(key) => match ids.get(key) {
+                    Some(id) => Some(*id),
+                    None => {
+                        rest.push(o);
+                        continue;
+                    }
+                },
+            };
+            let name = o.name.trim().to_string();
+            let mut find =
+                Sql::new("SELECT id FROM organizations WHERE bantin_fold(name) = bantin_fold(");
+            find.bind::<Text, _>(name.clone())
+                .push(") AND parent_id IS NOT DISTINCT FROM ")
+                .bind::<Nullable<SqlUuid>, _>(parent);
+            let found: Option<Found> = find.get_result(conn).await.optional()?;
+            let id = match found {
+                Some(f) => {
+                    tally.unchanged += 1;
+                    f.id
+                }
+                None => {
+                    if OrganizationKind::parse(&o.kind).is_none() {
+                        return Err(invalid(format!("organization kind `{}`", o.kind)));
+                    }
+                    tally.created += 1;
+                    organizations::create(
+                        conn,
+                        NewOrganization {
+                            name,
+                            short_name: o.short_name.clone().unwrap_or_default().trim().to_string(),
+                            kind: o.kind.clone(),
+                            parent_id: parent,
+                        },
+                    )
+                    .await?
+                    .id
+                }
+            };
+            ids.insert(o.key.clone(), id);
+        }
+        if rest.len() == before {
+            return Err(invalid("organizations whose parent is missing or a cycle"));
+        }
+        pending = rest;
+    }
+    Ok((tally, ids))
+}
+
+#[derive(QueryableByName)]
+struct Found {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+}
+
+/// The demo's people, found by name or created.
+async fn load_signatories(
+    conn: &mut AsyncPgConnection,
+    demo: &[DemoSignatory],
+    orgs: &HashMap<String, Uuid>,
+) -> Result<(Tally, HashMap<String, Uuid>), ApiError> {
+    let mut tally = Tally::default();
+    let mut ids = HashMap::new();
+    for p in demo {
+        let full_name = text::collapse_spaces(&p.full_name);
+        if text::leading_honorific(&full_name).is_some() {
+            return Err(invalid(format!("`{full_name}` starts with an honorific")));
+        }
+        let mut find = Sql::new("SELECT id FROM signatories WHERE full_name = ");
+        find.bind::<Text, _>(full_name.clone())
+            .push(" ORDER BY created_at LIMIT 1");
+        let id = match find.get_result::<Found>(conn).await.optional()? {
+            Some(f) => {
+                tally.unchanged += 1;
+                f.id
+            }
+            None => {
+                tally.created += 1;
+                let organization_id = match &p.organization {
+                    None => None,
+                    Some(k) => Some(
+                        *orgs
+                            .get(k)
+                            .ok_or_else(|| invalid(format!("no organization `{k}`")))?,
+                    ),
+                };
+                signatory_model::create(
+                    conn,
+                    SignatoryContent {
+                        full_name,
+                        current_position: p.current_position.trim().to_string(),
+                        organization_id,
+                        photo_id: None,
+                    },
+                )
+                .await?
+            }
+        };
+        ids.insert(p.key.clone(), id);
+    }
+    Ok((tally, ids))
+}
+
+/// The demo's agreements, found by title and signing day or created with their parties,
+/// signatures and relations.
+async fn load_agreements(
+    conn: &mut AsyncPgConnection,
+    demo: &[DemoAgreement],
+    orgs: &HashMap<String, Uuid>,
+    people: &HashMap<String, Uuid>,
+) -> Result<(Tally, HashMap<String, Uuid>), ApiError> {
+    let mut tally = Tally::default();
+    let mut ids = HashMap::new();
+    let org = |k: &String| {
+        orgs.get(k)
+            .copied()
+            .ok_or_else(|| invalid(format!("no organization `{k}`")))
+    };
+    for a in demo {
+        let title = a.title.trim().to_string();
+        let mut find = Sql::new("SELECT id FROM agreements WHERE title = ");
+        find.bind::<Text, _>(title.clone())
+            .push(" AND signed_on IS NOT DISTINCT FROM ")
+            .bind::<Nullable<diesel::sql_types::Date>, _>(a.signed_on);
+        if let Some(f) = find.get_result::<Found>(conn).await.optional()? {
+            tally.unchanged += 1;
+            ids.insert(a.key.clone(), f.id);
+            continue;
+        }
+        let content = AgreementContent {
+            document_number: a.document_number.clone(),
+            doc_type: a.doc_type.clone(),
+            title,
+            summary: a.summary.trim().to_string(),
+            body: String::new(),
+            place: a.place.trim().to_string(),
+            signed_on: a.signed_on,
+            effective_from: None,
+            effective_to: None,
+            term_start_year: a.term_start_year,
+            term_end_year: a.term_end_year,
+            parties: a
+                .parties
+                .iter()
+                .map(|p| {
+                    Ok(Party {
+                        organization_id: org(&p.organization)?,
+                        role: p.role.clone(),
+                        position: p.position,
+                    })
+                })
+                .collect::<Result<_, ApiError>>()?,
+            signatures: a
+                .signatures
+                .iter()
+                .map(|s| {
+                    Ok(Signature {
+                        signatory_id: people
+                            .get(&s.signatory)
+                            .copied()
+                            .ok_or_else(|| invalid(format!("no signatory `{}`", s.signatory)))?,
+                        organization_id: s.organization.as_ref().map(org).transpose()?,
+                        authority_prefix: None,
+                        signing_title: s.signing_title.trim().to_string(),
+                        positions_at_signing: s.positions_at_signing.trim().to_string(),
+                        position: s.position,
+                    })
+                })
+                .collect::<Result<_, ApiError>>()?,
+            relations: a
+                .relations
+                .iter()
+                .map(|r| Relation {
+                    kind: r.kind.clone(),
+                    target_id: None,
+                    reference_text: Some(r.reference_text.trim().to_string()),
+                })
+                .collect(),
+        };
+        tally.created += 1;
+        let id = agreement_model::create(conn, content).await?;
+        ids.insert(a.key.clone(), id);
     }
     Ok((tally, ids))
 }
@@ -562,6 +858,7 @@ fn short_content(
         related_ids: Vec::new(),
         cover_photo_id: None,
         photos: Vec::new(),
+        agreement_ids: Vec::new(),
     }
 }
 

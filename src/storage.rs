@@ -20,12 +20,14 @@ use crate::config::{MediaBackend, MediaConfig, S3Config};
 
 /// A store of immutable files by key.
 pub trait MediaStore: Send + Sync {
-    /// Stores `bytes` under `key`, whole or not at all.
+    /// Stores `bytes` under `key`, whole or not at all. `disposition`: the
+    /// `Content-Disposition` an S3 object is served with (local files get theirs from Bantin).
     fn put<'a>(
         &'a self,
         key: &'a str,
         bytes: Bytes,
         content_type: &'a str,
+        disposition: Option<&'a str>,
     ) -> BoxFuture<'a, io::Result<()>>;
     /// Removes `key`; a missing key is not an error.
     fn delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, io::Result<()>>;
@@ -112,6 +114,7 @@ impl MediaStore for LocalStore {
         key: &'a str,
         bytes: Bytes,
         _content_type: &'a str,
+        _disposition: Option<&'a str>,
     ) -> BoxFuture<'a, io::Result<()>> {
         Box::pin(self.write(key, bytes))
     }
@@ -155,17 +158,29 @@ impl S3Store {
         })
     }
 
-    async fn write(&self, key: &str, bytes: Bytes, content_type: &str) -> io::Result<()> {
+    async fn write(
+        &self,
+        key: &str,
+        bytes: Bytes,
+        content_type: &str,
+        disposition: Option<&str>,
+    ) -> io::Result<()> {
         if !is_safe_key(key) {
             return Err(unsafe_key(key));
         }
-        let attributes = Attributes::from_iter([
+        let mut attributes = Attributes::from_iter([
             (Attribute::ContentType, content_type.to_string()),
             (
                 Attribute::CacheControl,
                 "public, max-age=31536000, immutable".to_string(),
             ),
         ]);
+        if let Some(disposition) = disposition {
+            attributes.insert(
+                Attribute::ContentDisposition,
+                disposition.to_string().into(),
+            );
+        }
         let options = PutOptions {
             attributes,
             ..Default::default()
@@ -191,8 +206,9 @@ impl MediaStore for S3Store {
         key: &'a str,
         bytes: Bytes,
         content_type: &'a str,
+        disposition: Option<&'a str>,
     ) -> BoxFuture<'a, io::Result<()>> {
-        Box::pin(self.write(key, bytes, content_type))
+        Box::pin(self.write(key, bytes, content_type, disposition))
     }
 
     fn delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, io::Result<()>> {
@@ -230,11 +246,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = LocalStore::new(dir.path().to_path_buf());
         store
-            .put("ab/x.jpg", Bytes::from_static(b"one"), "image/jpeg")
+            .put("ab/x.jpg", Bytes::from_static(b"one"), "image/jpeg", None)
             .await
             .unwrap();
         store
-            .put("ab/x.jpg", Bytes::from_static(b"one"), "image/jpeg")
+            .put("ab/x.jpg", Bytes::from_static(b"one"), "image/jpeg", None)
             .await
             .unwrap();
         assert_eq!(std::fs::read(dir.path().join("ab/x.jpg")).unwrap(), b"one");
@@ -243,6 +259,11 @@ mod tests {
         store.delete("ab/x.jpg").await.unwrap();
         store.delete("ab/x.jpg").await.unwrap();
         assert!(!dir.path().join("ab/x.jpg").exists());
-        assert!(store.put("../x", Bytes::new(), "image/jpeg").await.is_err());
+        assert!(
+            store
+                .put("../x", Bytes::new(), "image/jpeg", None)
+                .await
+                .is_err()
+        );
     }
 }

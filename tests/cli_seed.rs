@@ -310,6 +310,48 @@ async fn check_content(db: &Client, demo: &Value) {
         "figures name photo ids"
     );
     assert_eq!(one_i64(db, "SELECT count(*) FROM media_files").await, 2);
+    // Its agreements: the 2013 regulation with its number kept as printed and three
+    // references, the 2021 programme signed by two people whose positions then are kept.
+    let agreements: Vec<(Option<String>, String, i64, i64)> = db
+        .query(
+            "SELECT g.document_number, g.doc_type, \
+                    (SELECT count(*) FROM agreement_relations r WHERE r.agreement_id = g.id), \
+                    (SELECT count(*) FROM agreement_signatures s WHERE s.agreement_id = g.id) \
+               FROM article_agreements aa JOIN articles a ON a.id = aa.article_id \
+               JOIN agreements g ON g.id = aa.agreement_id WHERE a.slug = $1 ORDER BY aa.position",
+            &[&slugify(main_title)],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+        .collect();
+    assert_eq!(
+        agreements,
+        [
+            (
+                Some("31B-QCPH/BDV-ĐĐHĐND".to_string()),
+                "quy_che".to_string(),
+                3,
+                0
+            ),
+            (None, "chuong_trinh".to_string(), 0, 2)
+        ]
+    );
+    let chinh: (String, String) = db
+        .query_one(
+            "SELECT s.current_position, sg.positions_at_signing FROM signatories s \
+               JOIN agreement_signatures sg ON sg.signatory_id = s.id WHERE s.full_name = 'Chu Lê Chinh'",
+            &[],
+        )
+        .await
+        .map(|r| (r.get(0), r.get(1)))
+        .unwrap();
+    assert_eq!(chinh.0, "Phó Chủ tịch HĐND tỉnh");
+    assert_eq!(
+        chinh.1,
+        "Ủy viên Ban Thường vụ Tỉnh ủy, Phó Bí thư Đảng Đoàn HĐND tỉnh"
+    );
     assert_eq!(
         one_i64(db, "SELECT count(*) FROM article_related").await,
         5,
@@ -353,6 +395,9 @@ async fn seed_demo_twice_loads_the_portal_once() {
     assert_has(&first, "site: updated, visit_count raised from 0 to 27194");
     assert_has(&first, "categories: 2 created, 0 updated, 0 unchanged");
     assert_has(&first, "photos: 2 created, 0 updated, 0 unchanged");
+    assert_has(&first, "organizations: 5 created, 0 updated, 0 unchanged");
+    assert_has(&first, "signatories: 2 created, 0 updated, 0 unchanged");
+    assert_has(&first, "agreements: 2 created, 0 updated, 0 unchanged");
     assert_has(&first, "articles: 11 created, 0 updated, 0 unchanged");
     let slug = slugify(text(&demo["article"]["title"]));
     assert!(
@@ -368,6 +413,9 @@ async fn seed_demo_twice_loads_the_portal_once() {
     assert_has(&second, "site: unchanged, visit_count 27194 kept");
     assert_has(&second, "categories: 0 created, 0 updated, 2 unchanged");
     assert_has(&second, "photos: 0 created, 0 updated, 2 unchanged");
+    assert_has(&second, "organizations: 0 created, 0 updated, 5 unchanged");
+    assert_has(&second, "signatories: 0 created, 0 updated, 2 unchanged");
+    assert_has(&second, "agreements: 0 created, 0 updated, 2 unchanged");
     assert_has(&second, "articles: 0 created, 0 updated, 11 unchanged");
     assert!(!second.contains("created admin"), "{second}");
 
@@ -546,6 +594,9 @@ async fn seed_demo_on_a_fresh_machine_then_serve_shows_it() {
     let second = seed(&[("BANTIN_DATA_DIR", &data)]);
     assert_has(&second, "categories: 0 created, 0 updated, 2 unchanged");
     assert_has(&second, "photos: 0 created, 0 updated, 2 unchanged");
+    assert_has(&second, "organizations: 0 created, 0 updated, 5 unchanged");
+    assert_has(&second, "signatories: 0 created, 0 updated, 2 unchanged");
+    assert_has(&second, "agreements: 0 created, 0 updated, 2 unchanged");
     assert_has(&second, "articles: 0 created, 0 updated, 11 unchanged");
 
     let mut service = Service::start(&data);

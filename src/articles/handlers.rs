@@ -111,6 +111,23 @@ fn check_related(errors: &mut Vec<FieldError>, ids: &[Uuid]) -> Vec<Uuid> {
     ids.to_vec()
 }
 
+/// Up to 20 agreements, each once.
+fn check_agreements(errors: &mut Vec<FieldError>, ids: &[Uuid]) -> Vec<Uuid> {
+    if ids.len() > 20 {
+        errors.push(FieldError::new("agreement_ids", "too_many", "at most 20"));
+    }
+    for (i, id) in ids.iter().enumerate() {
+        if ids[..i].contains(id) {
+            errors.push(FieldError::new(
+                format!("agreement_ids.{i}"),
+                "duplicate",
+                "named twice",
+            ));
+        }
+    }
+    ids.to_vec()
+}
+
 /// At most this many photos in a gallery.
 const GALLERY_MAX: usize = 50;
 
@@ -285,6 +302,8 @@ pub async fn list_articles(
             .transpose()?,
         author: filters.author,
         trashed,
+        agreement: filters.agreement,
+        signatory: filters.signatory,
     };
     // Where the page starts in the whole list (for relevance, whose cursor is a position).
     let start = match &paging.start {
@@ -366,6 +385,7 @@ pub async fn create_article(
         related_ids: check_related(&mut errors, body.related_ids.as_deref().unwrap_or(&[])),
         cover_photo_id: body.cover_photo_id,
         photos: check_gallery(&mut errors, body.photos.as_deref().unwrap_or(&[])),
+        agreement_ids: check_agreements(&mut errors, body.agreement_ids.as_deref().unwrap_or(&[])),
     };
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
@@ -495,6 +515,10 @@ pub async fn update_article(
         .photos
         .as_deref()
         .map(|p| check_gallery(&mut errors, p));
+    let agreements = body
+        .agreement_ids
+        .as_deref()
+        .map(|a| check_agreements(&mut errors, a));
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
@@ -533,6 +557,9 @@ pub async fn update_article(
         }
         if let Some(v) = gallery {
             next.photos = v;
+        }
+        if let Some(v) = agreements {
+            next.agreement_ids = v;
         }
         if let Some(v) = related {
             next.related_ids = v;

@@ -53,6 +53,9 @@ pub struct ArticleRecord {
     pub photos: Option<String>,
     #[diesel(sql_type = Array<SqlUuid>)]
     pub related_ids: Vec<Uuid>,
+    /// `[{id, document_number, title}]` as JSON text; `NULL` in lists or when none.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub agreements: Option<String>,
     #[diesel(sql_type = Int8)]
     pub view_count: i64,
     #[diesel(sql_type = Nullable<Timestamptz>)]
@@ -81,6 +84,9 @@ pub struct ArticleContent {
     pub cover_photo_id: Option<Uuid>,
     #[serde(default)]
     pub photos: Vec<GalleryItem>,
+    /// The agreements the article reports, in order.
+    #[serde(default)]
+    pub agreement_ids: Vec<Uuid>,
 }
 
 /// A photo in an article's gallery, with the caption it has there.
@@ -104,9 +110,7 @@ pub enum Viewer {
 
 /// The SQL condition "`alias` is public".
 fn public(alias: &str) -> String {
-    format!(
-        "({alias}.status = 'published' AND {alias}.published_at <= now() AND {alias}.deleted_at IS NULL)"
-    )
+    crate::db::visibility::public_article(alias)
 }
 
 /// Appends "`alias` is visible to `viewer`" (trashed articles only for editors when asked).
@@ -153,7 +157,8 @@ fn select_summary(media: &str) -> Sql {
     ));
     push_cover(&mut sql, media);
     sql.push(&format!(
-        ", NULL::text AS photos, '{{}}'::uuid[] AS related_ids, a.view_count, a.deleted_at, \
+        ", NULL::text AS photos, '{{}}'::uuid[] AS related_ids, NULL::text AS agreements, \
+         a.view_count, a.deleted_at, \
          a.version, a.created_at, a.updated_at FROM articles a \
          LEFT JOIN categories c ON c.id = a.category_id \
          LEFT JOIN users u ON u.id = a.author_id{COVER_JOIN}"
@@ -189,7 +194,12 @@ fn select_full(viewer: Viewer, media: &str) -> Sql {
         other => visible(&mut sql, "r", other, false),
     }
     sql.push(
-        ") AS related_ids, a.view_count, a.deleted_at, a.version, a.created_at, a.updated_at \
+        ") AS related_ids, \
+         (SELECT json_agg(json_build_object('id', g.id, 'document_number', g.document_number, \
+                 'title', g.title) ORDER BY aa.position)::text \
+            FROM article_agreements aa JOIN agreements g ON g.id = aa.agreement_id \
+           WHERE aa.article_id = a.id) AS agreements, \
+         a.view_count, a.deleted_at, a.version, a.created_at, a.updated_at \
          FROM articles a LEFT JOIN categories c ON c.id = a.category_id \
          LEFT JOIN users u ON u.id = a.author_id",
     )
@@ -256,6 +266,10 @@ pub struct ArticleFilter {
     pub published_to: Option<TimeBound>,
     pub author: Option<Uuid>,
     pub trashed: bool,
+    /// Articles that report this agreement.
+    pub agreement: Option<Uuid>,
+    /// Articles that report an agreement this person signed.
+    pub signatory: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -340,6 +354,19 @@ fn where_clause(sql: &mut Sql, filter: &ArticleFilter, viewer: Viewer) {
     }
     if let Some(author) = filter.author {
         sql.push(" AND a.author_id = ").bind::<SqlUuid, _>(author);
+    }
+    if let Some(agreement) = filter.agreement {
+        sql.push(" AND EXISTS (SELECT 1 FROM article_agreements fa WHERE fa.article_id = a.id AND fa.agreement_id = ")
+            .bind::<SqlUuid, _>(agreement)
+            .push(")");
+    }
+    if let Some(signatory) = filter.signatory {
+        sql.push(
+            " AND EXISTS (SELECT 1 FROM article_agreements fa JOIN agreement_signatures fs \
+             ON fs.agreement_id = fa.agreement_id WHERE fa.article_id = a.id AND fs.signatory_id = ",
+        )
+        .bind::<SqlUuid, _>(signatory)
+        .push(")");
     }
 }
 
@@ -581,6 +608,31 @@ async fn check_links(
             }
         }
     }
+    if !content.agreement_ids.is_empty() {
+        #[derive(QueryableByName)]
+        struct Found {
+            #[diesel(sql_type = SqlUuid)]
+            id: Uuid,
+        }
+        let mut sql = Sql::new("SELECT id FROM agreements WHERE id = ANY(");
+        sql.bind::<Array<SqlUuid>, _>(content.agreement_ids.clone())
+            .push(")");
+        let found: Vec<Uuid> = sql
+            .load::<Found>(conn)
+            .await?
+            .into_iter()
+            .map(|f| f.id)
+            .collect();
+        for (i, id) in content.agreement_ids.iter().enumerate() {
+            if !found.contains(id) {
+                errors.push(FieldError::new(
+                    format!("agreement_ids.{i}"),
+                    "not_found",
+                    "no such agreement",
+                ));
+            }
+        }
+    }
     let mut photo_ids: Vec<Uuid> = content.photos.iter().map(|p| p.photo_id).collect();
     photo_ids.extend(content.cover_photo_id);
     if !photo_ids.is_empty() {
@@ -640,6 +692,38 @@ async fn replace_gallery(
             .execute(conn)
             .await
             .map_err(photo_gone)?;
+    }
+    Ok(())
+}
+
+async fn replace_agreements(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    agreements: &[Uuid],
+) -> ApiResult<()> {
+    let mut del = Sql::new("DELETE FROM article_agreements WHERE article_id = ");
+    del.bind::<SqlUuid, _>(id);
+    del.execute(conn).await?;
+    for (i, agreement) in agreements.iter().enumerate() {
+        let mut sql = Sql::new(
+            "INSERT INTO article_agreements (article_id, agreement_id, position) VALUES (",
+        );
+        sql.bind::<SqlUuid, _>(id)
+            .push(", ")
+            .bind::<SqlUuid, _>(*agreement)
+            .push(", ")
+            .bind::<Int4, _>(i as i32)
+            .push(")");
+        sql.execute(conn).await.map_err(|e| match e {
+            DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
+                ApiError::Validation(vec![FieldError::new(
+                    "agreement_ids",
+                    "not_found",
+                    "an agreement was deleted meanwhile",
+                )])
+            }
+            other => other.into(),
+        })?;
     }
     Ok(())
 }
@@ -726,6 +810,7 @@ pub async fn create(conn: &mut AsyncPgConnection, new: NewArticle) -> ApiResult<
                     .map_err(photo_gone)?;
                 replace_related(conn, id, &content.related_ids).await?;
                 replace_gallery(conn, id, &content.photos).await?;
+                replace_agreements(conn, id, &content.agreement_ids).await?;
                 Ok(id)
             })
             .await;
@@ -795,6 +880,8 @@ struct LockedRow {
     /// `[{photo_id, caption, position}]` as JSON text.
     #[diesel(sql_type = Text)]
     gallery: String,
+    #[diesel(sql_type = Array<SqlUuid>)]
+    agreement_ids: Vec<Uuid>,
     cover_photo_id: Option<Uuid>,
     id: Uuid,
     slug: String,
@@ -836,7 +923,10 @@ async fn lock_content(
             FROM article_related ar WHERE ar.article_id = a.id) AS related_ids, \
          (SELECT coalesce(json_agg(json_build_object('photo_id', ap.photo_id, \
                  'caption', ap.caption, 'position', ap.position) ORDER BY ap.position), '[]')::text \
-            FROM article_photos ap WHERE ap.article_id = a.id) AS gallery, a.cover_photo_id \
+            FROM article_photos ap WHERE ap.article_id = a.id) AS gallery, \
+         (SELECT coalesce(array_agg(aa.agreement_id ORDER BY aa.position), '{}') \
+            FROM article_agreements aa WHERE aa.article_id = a.id) AS agreement_ids, \
+         a.cover_photo_id \
          FROM articles a WHERE a.id = ",
     );
     sql.bind::<SqlUuid, _>(id).push(" FOR UPDATE OF a");
@@ -875,6 +965,7 @@ async fn lock_content(
         related_ids: r.related_ids,
         cover_photo_id: r.cover_photo_id,
         photos: serde_json::from_str(&r.gallery).map_err(ApiError::internal)?,
+        agreement_ids: r.agreement_ids,
     };
     Ok((row, content))
 }
@@ -927,6 +1018,7 @@ pub async fn write(
             || next.related_ids != current.content.related_ids
             || next.cover_photo_id != current.content.cover_photo_id
             || next.photos != current.content.photos
+            || next.agreement_ids != current.content.agreement_ids
         {
             check_links(conn, &next, Some(id)).await?;
         }
@@ -973,6 +1065,9 @@ pub async fn write(
         }
         if next.photos != current.content.photos {
             replace_gallery(conn, id, &next.photos).await?;
+        }
+        if next.agreement_ids != current.content.agreement_ids {
+            replace_agreements(conn, id, &next.agreement_ids).await?;
         }
         Ok(())
     })

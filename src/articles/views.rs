@@ -21,6 +21,16 @@ pub struct ArticlePhoto {
     pub position: i32,
 }
 
+/// An agreement an article reports.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"id": "0193a0c4-5b7e-7c61-9d1e-2f1e0c7a5b60", "document_number": "31B-QCPH/BDV-ĐĐHĐND",
+    "title": "Quy chế phối hợp thực hiện công tác dân vận giữa Ban Dân vận Tỉnh ủy với Đảng Đoàn HĐND tỉnh"}))]
+pub struct ArticleAgreement {
+    pub id: Uuid,
+    pub document_number: Option<String>,
+    pub title: String,
+}
+
 /// A photo to show in an article's gallery.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -103,7 +113,7 @@ pub struct AuthorRef {
     "category": {"id": "0193a0c4-5b7e-7c61-9d1e-2f1e0c7a5b11", "slug": "hoi-dong-nhan-dan", "name": "Hội đồng nhân dân",
         "path": [{"id": "0193a0c4-5b7e-7c61-9d1e-2f1e0c7a5b10", "slug": "tin-tuc-hoat-dong", "name": "Tin tức hoạt động"},
                  {"id": "0193a0c4-5b7e-7c61-9d1e-2f1e0c7a5b11", "slug": "hoi-dong-nhan-dan", "name": "Hội đồng nhân dân"}]},
-    "cover_photo": null, "photos": [],
+    "cover_photo": null, "photos": [], "agreements": [],
     "related_ids": [], "author": {"id": "0193a0c4-5b7e-7c61-9d1e-2f1e0c7a5b12", "display_name": "Lò Thị Mai"},
     "view_count": 1520, "deleted_at": null, "version": 3,
     "created_at": "2021-08-31T01:00:00Z", "updated_at": "2021-08-31T02:52:45Z"
@@ -125,6 +135,9 @@ pub struct ArticleView {
     /// The gallery, in `position` order.
     #[schema(value_type = Vec<ArticlePhoto>)]
     pub photos: Box<RawValue>,
+    /// The agreements the article reports, in order.
+    #[schema(value_type = Vec<ArticleAgreement>)]
+    pub agreements: Box<RawValue>,
     /// Manually related articles, in order (anonymous readers see only the public ones).
     pub related_ids: Vec<Uuid>,
     /// `null` when the author's account was deleted.
@@ -163,10 +176,7 @@ fn category_of(json: Option<String>) -> Option<Box<RawValue>> {
     json.and_then(|j| RawValue::from_string(j).ok())
 }
 
-/// An empty JSON array.
-pub fn empty_list() -> Box<RawValue> {
-    RawValue::from_string("[]".into()).unwrap_or_else(|_| unreachable!("[] is JSON"))
-}
+use crate::http::empty_list;
 
 fn author_of(id: Option<Uuid>, name: Option<String>) -> Option<AuthorRef> {
     Some(AuthorRef {
@@ -188,6 +198,7 @@ impl From<ArticleRecord> for ArticleView {
             category: category_of(r.category),
             cover_photo: category_of(r.cover_photo),
             photos: category_of(r.photos).unwrap_or_else(empty_list),
+            agreements: category_of(r.agreements).unwrap_or_else(empty_list),
             related_ids: r.related_ids,
             author: author_of(r.author_id, r.author_name),
             view_count: r.view_count,
@@ -253,6 +264,8 @@ pub struct CreateArticle {
     pub cover_photo_id: Option<Uuid>,
     /// Up to 50 uploaded photos with their captions in this article.
     pub photos: Option<Vec<GalleryInput>>,
+    /// Up to 20 agreements the article reports, in order.
+    pub agreement_ids: Option<Vec<Uuid>>,
 }
 
 /// Partial update (JSON merge semantics). Authors may only edit their own drafts and not
@@ -293,6 +306,10 @@ pub struct UpdateArticle {
     #[serde(default, deserialize_with = "non_null")]
     #[schema(nullable = false)]
     pub photos: Option<Vec<GalleryInput>>,
+    /// Replaces the list of agreements reported.
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
+    pub agreement_ids: Option<Vec<Uuid>>,
 }
 
 /// What `status` selects in `GET /articles`.
@@ -334,6 +351,10 @@ pub struct ArticleFilters {
     pub author: Option<Uuid>,
     /// `true`: the trash instead of the live articles (editors and admins).
     pub trashed: Option<bool>,
+    /// Only articles that report this agreement.
+    pub agreement: Option<Uuid>,
+    /// Only articles that report an agreement this signatory signed.
+    pub signatory: Option<Uuid>,
     /// `published_at` (default `-published_at`), `title` (Vietnamese order) or `view_count`;
     /// `-` prefix for descending. With `q` and no `sort`: by relevance.
     #[param(example = "-published_at")]

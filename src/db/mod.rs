@@ -5,6 +5,7 @@ pub mod local_pg;
 pub mod schema;
 pub mod slugs;
 pub mod sql;
+pub mod visibility;
 
 use std::time::Duration;
 

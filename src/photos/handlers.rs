@@ -1,7 +1,6 @@
 //! `/photos` (authors and above) and the files under `/media/…` (anyone).
 
 use actix_multipart::Multipart;
-use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -9,15 +8,12 @@ use uuid::Uuid;
 use super::imaging::{self, ImageError, Kind, Processed};
 use super::model::{self, Changes, Description, PhotoSort};
 use super::upload;
-use super::views::{
-    DeletePhotoQuery, MediaBytes, PhotoFilters, PhotoView, UpdatePhoto, UploadPhoto,
-};
+use super::views::{DeletePhotoQuery, PhotoFilters, PhotoView, UpdatePhoto, UploadPhoto};
 use crate::auth::{Access, Caller, Role};
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::http::{self, Cache, IfMatch, Json, Query};
 use crate::paging::{ListResponse, PageQuery, Sort, parse_sort};
 use crate::state::AppState;
-use crate::storage;
 
 const SORTS: &[(&str, PhotoSort)] = &[("created_at", PhotoSort::CreatedAt)];
 
@@ -34,8 +30,15 @@ fn check_description(
     )
 }
 
+/// What `POST /photos` takes.
+const ACCEPT_IMAGE: upload::Accept<Kind> = upload::Accept {
+    sniff: Kind::sniff,
+    refused: "the file is not a JPEG, PNG or WebP image",
+    text_fields: &["caption", "alt_text", "credit", "taken_at"],
+};
+
 /// The form's text fields, NFC and checked.
-fn description_of(form: &upload::Upload) -> ApiResult<Description> {
+fn description_of(form: &upload::Upload<Kind>) -> ApiResult<Description> {
     let text = |name| crate::text::nfc(form.field(name).unwrap_or(""));
     let mut errors = Vec::new();
     let (caption, alt_text, credit) = check_description(
@@ -133,7 +136,13 @@ pub async fn upload_photo(
 ) -> ApiResult<HttpResponse> {
     caller.require(Role::Author, Access::Write)?;
     let media = &state.config.media;
-    let form = upload::read(form, media.max_bytes, &state.config.data_dir.join("tmp")).await?;
+    let form = upload::read(
+        form,
+        media.max_bytes,
+        &state.config.data_dir.join("tmp"),
+        &ACCEPT_IMAGE,
+    )
+    .await?;
     let description = description_of(&form)?;
     let mut conn = state.pool.get().await?;
     let store = state.media_store.as_ref();
@@ -359,55 +368,6 @@ pub async fn delete_photo(
         }
     }
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// A stored file (local media backend). Names are derived from the content, so a file
-/// never changes: it may be cached for a year. Supports `If-None-Match` (304) and byte
-/// ranges (206).
-#[utoipa::path(
-    tag = "photos",
-    params(("path" = String, Path, description = "The file's path, as in a photo's `url`", example = "3f/3fa1c2d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90/medium.jpg")),
-    responses(
-        (status = 200, description = "The file", content((MediaBytes = "image/jpeg"), (MediaBytes = "image/png"), (MediaBytes = "image/webp")),
-            headers(("ETag" = String, description = "Strong entity tag"), ("Cache-Control" = String, description = "public, max-age=31536000, immutable"))),
-        (status = 206, description = "The requested byte range"),
-        (status = 304, description = "Not modified"),
-        (status = 404, description = "No such file", body = Problem, content_type = "application/problem+json"),
-        (status = 416, description = "Range not satisfiable", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[get("/media/{path:.*}")]
-pub async fn media_file(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    let missing = || ApiError::NotFound("no such file".into());
-    let root = state.media_store.local_root().ok_or_else(missing)?;
-    if !storage::is_safe_key(&path) {
-        return Err(missing());
-    }
-    let file_path = root.join(path.as_str());
-    let kind = match file_path.extension().and_then(|e| e.to_str()) {
-        Some("jpg") => Kind::Jpeg,
-        Some("png") => Kind::Png,
-        Some("webp") => Kind::WebP,
-        _ => return Err(missing()),
-    };
-    let file = web::block(move || actix_files::NamedFile::open(file_path))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(|_| missing())?;
-    let mime: actix_web::mime::Mime = kind.mime_type().parse().map_err(ApiError::internal)?;
-    let mut res = file
-        .set_content_type(mime)
-        .disable_content_disposition()
-        .into_response(&req);
-    res.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=31536000, immutable"),
-    );
-    Ok(res)
 }
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -203,7 +203,7 @@ pub async fn create_with_files(
             lock_files(conn, &file_row.sha256).await?;
             for (key, bytes, content_type) in &files {
                 store
-                    .put(key, bytes.clone(), content_type)
+                    .put(key, bytes.clone(), content_type, None)
                     .await
                     .map_err(ApiError::internal)?;
             }

@@ -1,6 +1,7 @@
-//! Reading `POST /photos` as a stream: the file goes to a temporary file chunk by chunk,
-//! hashed on the way, refused with 413 as soon as it passes the limit and with 415 as soon
-//! as its first bytes show it is not an image Bantin takes; the other fields are short texts.
+//! Reading an upload (`POST /photos`, `POST /agreements/{id}/attachments`) as a stream: the
+//! file goes to a temporary file chunk by chunk, hashed on the way, refused with 413 as soon
+//! as it passes the limit and with 415 as soon as its first bytes show it is not of a type
+//! the endpoint takes; the other fields are short texts.
 
 use std::io::{Read, Seek};
 
@@ -9,30 +10,40 @@ use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
-use super::imaging::Kind;
 use crate::error::{ApiError, ApiResult, FieldError};
 
-/// The text fields a form may carry, and their longest accepted value in bytes (the
-/// character limits are checked afterwards).
-const TEXT_FIELDS: [&str; 4] = ["caption", "alt_text", "credit", "taken_at"];
+/// The longest accepted value of a text field, in bytes (the character limits are checked
+/// afterwards).
 const TEXT_MAX_BYTES: usize = 16 * 1024;
 /// How much of an oversized file is read (and thrown away) before answering 413.
 const DRAIN_MAX_BYTES: usize = 1024 * 1024;
 /// Enough bytes to recognise every accepted format.
 const SNIFF_BYTES: usize = 16;
 
+/// What an endpoint takes: the file's type, recognised from its first bytes, and the text
+/// fields beside it.
+pub struct Accept<K> {
+    /// The type of a file from its first bytes (at most 16), `None` when refused.
+    pub sniff: fn(&[u8]) -> Option<K>,
+    /// The 415's detail.
+    pub refused: &'static str,
+    pub text_fields: &'static [&'static str],
+}
+
 /// An upload read whole.
-pub struct Upload {
+pub struct Upload<K> {
     /// The file's bytes, in an unnamed temporary file (removed when dropped).
     pub file: std::fs::File,
     pub size: u64,
     pub sha256: String,
-    pub kind: Kind,
+    pub kind: K,
+    /// The file name the client gave, if any.
+    pub file_name: Option<String>,
     /// `(name, value)` of the text fields given.
     pub fields: Vec<(String, String)>,
 }
 
-impl Upload {
+impl<K> Upload<K> {
     /// The file's bytes (at most the size limit), read on a blocking thread.
     pub async fn bytes(&self) -> ApiResult<Vec<u8>> {
         let mut file = self.file.try_clone().map_err(ApiError::internal)?;
@@ -72,22 +83,24 @@ fn too_large(max_bytes: u64) -> ApiError {
     ))
 }
 
-fn not_an_image() -> ApiError {
-    ApiError::UnsupportedMediaType("the file is not a JPEG, PNG or WebP image".into())
-}
-
 /// Reads the form; `tmp_dir` holds the file while it is read.
-pub async fn read(
+pub async fn read<K>(
     mut form: Multipart,
     max_bytes: u64,
     tmp_dir: &std::path::Path,
-) -> ApiResult<Upload> {
+    accept: &Accept<K>,
+) -> ApiResult<Upload<K>> {
+    let not_accepted = || ApiError::UnsupportedMediaType(accept.refused.into());
     let mut fields: Vec<(String, String)> = Vec::new();
-    let mut upload: Option<(std::fs::File, u64, String, Kind)> = None;
+    let mut upload: Option<(std::fs::File, u64, String, K, Option<String>)> = None;
     while let Some(field) = form.next().await {
         let mut field = field.map_err(bad_form)?;
         let name = field.name().unwrap_or_default().to_string();
         if name == "file" {
+            let file_name = field
+                .content_disposition()
+                .and_then(|cd| cd.get_filename())
+                .map(str::to_string);
             if upload.is_some() {
                 return Err(ApiError::bad_field(
                     "file",
@@ -122,7 +135,7 @@ pub async fn read(
                     let take = (SNIFF_BYTES - head.len()).min(chunk.len());
                     head.extend_from_slice(&chunk[..take]);
                     if head.len() == SNIFF_BYTES {
-                        kind = Some(Kind::sniff(&head).ok_or_else(not_an_image)?);
+                        kind = Some((accept.sniff)(&head).ok_or_else(not_accepted)?);
                     }
                 }
                 hasher.update(&chunk);
@@ -138,10 +151,16 @@ pub async fn read(
                         "the file is empty",
                     )]));
                 }
-                None => Kind::sniff(&head).ok_or_else(not_an_image)?,
+                None => (accept.sniff)(&head).ok_or_else(not_accepted)?,
             };
-            upload = Some((std_file, size, hex::encode(hasher.finalize()), kind));
-        } else if TEXT_FIELDS.contains(&name.as_str()) {
+            upload = Some((
+                std_file,
+                size,
+                hex::encode(hasher.finalize()),
+                kind,
+                file_name,
+            ));
+        } else if accept.text_fields.contains(&name.as_str()) {
             if fields.iter().any(|(n, _)| *n == name) {
                 return Err(ApiError::bad_field(&name, "duplicate", "given twice"));
             }
@@ -165,19 +184,24 @@ pub async fn read(
                 if name.is_empty() { "form" } else { &name },
                 "unknown_field",
                 format!(
-                    "unknown form field `{name}`; expected `file`, {}",
-                    TEXT_FIELDS.map(|f| format!("`{f}`")).join(", ")
+                    "unknown form field `{name}`; expected `file`{}",
+                    accept
+                        .text_fields
+                        .iter()
+                        .map(|f| format!(", `{f}`"))
+                        .collect::<String>()
                 ),
             ));
         }
     }
-    let (file, size, sha256, kind) = upload
+    let (file, size, sha256, kind, file_name) = upload
         .ok_or_else(|| ApiError::bad_field("file", "required", "the form has no `file` field"))?;
     Ok(Upload {
         file,
         size,
         sha256,
         kind,
+        file_name,
         fields,
     })
 }

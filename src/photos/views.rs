@@ -84,12 +84,6 @@ pub struct UploadPhoto {
     pub taken_at: Option<DateTime<Utc>>,
 }
 
-/// The bytes of a stored file.
-#[derive(Debug, ToSchema)]
-#[schema(value_type = String, format = Binary)]
-#[allow(dead_code)]
-pub struct MediaBytes(Vec<u8>);
-
 /// Partial update of a photo's description (JSON merge semantics).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod agreements;
 mod api_tokens;
 mod articles;
 mod auth;

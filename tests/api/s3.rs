@@ -179,4 +179,49 @@ async fn the_s3_backend_stores_files_in_the_bucket_and_removes_them_with_the_pho
         404,
     )
     .await;
+
+    // An agreement's PDF goes to the bucket too, its object carrying the download name.
+    let res = app
+        .post(
+            "/agreements",
+            Some(&token),
+            &serde_json::json!({"doc_type": "quy_che", "title": "Quy chế phối hợp"}),
+        )
+        .await;
+    let agreement: Value = res.json().await.unwrap();
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(b"%PDF-1.4\n%%EOF\n".to_vec())
+            .file_name("Quy chế 31B.pdf")
+            .mime_str("application/pdf")
+            .unwrap(),
+    );
+    let res = app
+        .request(
+            reqwest::Method::POST,
+            &format!("/agreements/{}/attachments", id(&agreement)),
+            Some(&token),
+        )
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let attachment: Value = res.json().await.unwrap();
+    let key = attachment["url"]
+        .as_str()
+        .unwrap()
+        .strip_prefix(prefix)
+        .unwrap()
+        .to_string();
+    let object = store.get(&ObjectPath::from(key.as_str())).await.unwrap();
+    let disposition = object
+        .attributes
+        .get(&object_store::Attribute::ContentDisposition)
+        .map(|v| v.to_string())
+        .unwrap_or_default();
+    assert!(
+        disposition.contains("filename*=UTF-8''Quy%20ch%E1%BA%BF%2031B.pdf"),
+        "{disposition}"
+    );
 }
