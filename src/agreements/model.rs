@@ -182,17 +182,23 @@ fn select_full(public_only: bool, media: &str) -> Sql {
     sql
 }
 
-/// A list row: parties and signatures embedded; no body, relations or articles.
+/// The signatures of agreement `g` as a list shows them: who signed, as what.
+const SIGNATURE_SUMMARIES_SQL: &str = "(SELECT json_agg(json_build_object( \
+         'signatory', json_build_object('id', s.id, 'full_name', s.full_name), \
+         'signing_title', sg.signing_title, 'position', sg.position) ORDER BY sg.position)::text \
+    FROM agreement_signatures sg JOIN signatories s ON s.id = sg.signatory_id \
+   WHERE sg.agreement_id = g.id)";
+
+/// A list row: parties and signature summaries embedded; no body, relations or articles.
 fn select_summary() -> Sql {
     Sql::new(&format!(
         "SELECT {COLUMNS}, ''::text AS body, g.place, g.signed_on, g.effective_from, \
          g.effective_to, g.term_start_year, g.term_end_year, {} AS status, {} AS parties, \
-         {} AS signatures, NULL::text AS relations, NULL::text AS articles, \
+         {SIGNATURE_SUMMARIES_SQL} AS signatures, NULL::text AS relations, NULL::text AS articles, \
          NULL::text AS attachments, \
          g.version, g.created_at, g.updated_at FROM agreements g",
         status_sql(),
         parties_sql(),
-        signatures_sql(),
     ))
 }
 
