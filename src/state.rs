@@ -18,3 +18,10 @@ pub struct AppState {
     /// Images being decoded at once are bounded by this (`BANTIN_MEDIA_WORKERS`).
     pub image_slots: Arc<tokio::sync::Semaphore>,
 }
+
+impl AppState {
+    /// The base URL of stored files (ends in `/`), which photo and attachment URLs start with.
+    pub fn media_url(&self) -> &str {
+        &self.config.media.public_url
+    }
+}

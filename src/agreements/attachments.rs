@@ -194,7 +194,7 @@ pub async fn upload_attachment(
     {
         // Not held while the body is read: a slow client must not keep a connection.
         let mut conn = state.pool.get().await?;
-        if super::model::find(&mut conn, *id, false, &state.config.media.public_url)
+        if super::model::find(&mut conn, *id, false, state.media_url())
             .await?
             .is_none()
         {

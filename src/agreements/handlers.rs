@@ -213,10 +213,6 @@ fn check_whole(errors: &mut Vec<FieldError>, c: &AgreementContent) {
     }
 }
 
-fn media(state: &AppState) -> &str {
-    &state.config.media.public_url
-}
-
 fn public_only(caller: &MaybeCaller) -> bool {
     caller.0.is_none()
 }
@@ -374,7 +370,7 @@ pub async fn create_agreement(
     let mut conn = state.pool.get().await?;
     let id = model::create(&mut conn, content).await?;
     state.public_cache.invalidate();
-    let record = model::find(&mut conn, id, false, media(&state))
+    let record = model::find(&mut conn, id, false, state.media_url())
         .await?
         .ok_or_else(model::no_such_agreement)?;
     http::created(
@@ -401,7 +397,7 @@ pub async fn get_agreement(
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    let record = model::find(&mut conn, *id, public_only(&caller), media(&state))
+    let record = model::find(&mut conn, *id, public_only(&caller), state.media_url())
         .await?
         .ok_or_else(model::no_such_agreement)?;
     http::item(
@@ -473,7 +469,7 @@ pub async fn update_agreement(
         return Err(ApiError::Validation(errors));
     }
     let mut conn = state.pool.get().await?;
-    model::update(&mut conn, *id, media(&state), move |current, record| {
+    model::update(&mut conn, *id, state.media_url(), move |current, record| {
         if_match.check(&AgreementView::from(record.clone()))?;
         let mut next = current.clone();
         if let Some(v) = number {
@@ -528,7 +524,7 @@ pub async fn update_agreement(
     })
     .await?;
     state.public_cache.invalidate();
-    let record = model::find(&mut conn, *id, false, media(&state))
+    let record = model::find(&mut conn, *id, false, state.media_url())
         .await?
         .ok_or_else(model::no_such_agreement)?;
     http::item_written(&AgreementView::from(record))
@@ -556,7 +552,7 @@ pub async fn delete_agreement(
 ) -> ApiResult<HttpResponse> {
     caller.require(Role::Editor, Access::Write)?;
     let mut conn = state.pool.get().await?;
-    let keys = model::delete(&mut conn, *id, media(&state), move |record| {
+    let keys = model::delete(&mut conn, *id, state.media_url(), move |record| {
         if_match.check(&AgreementView::from(record.clone()))
     })
     .await?;
@@ -581,7 +577,7 @@ pub async fn signatory_agreements(
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    let media = &state.config.media.public_url;
+    let media = state.media_url();
     crate::signatories::model::find(&mut conn, *id, media)
         .await?
         .ok_or_else(crate::signatories::model::no_such_signatory)?;

@@ -8,7 +8,7 @@ use diesel::sql_types::{BigInt, Date, Int2, Int4, Nullable, Text, Timestamptz, U
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::db::sql::{Sql, like_escape};
+use crate::db::sql::{IdTable, Sql, existing_ids, like_escape};
 use crate::db::visibility::public_article;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::paging::{Cursor, Paging, Sort, Start};
@@ -432,48 +432,21 @@ async fn check_links(
     content: &AgreementContent,
     own_id: Option<Uuid>,
 ) -> ApiResult<()> {
-    #[derive(QueryableByName)]
-    struct Found {
-        #[diesel(sql_type = SqlUuid)]
-        id: Uuid,
-    }
-    async fn existing(
-        conn: &mut AsyncPgConnection,
-        table: &str,
-        ids: Vec<Uuid>,
-    ) -> ApiResult<Vec<Uuid>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut sql = Sql::new(&format!("SELECT id FROM {table} WHERE id = ANY("));
-        sql.bind::<diesel::sql_types::Array<SqlUuid>, _>(ids)
-            .push(")");
-        let rows: Vec<Found> = sql.load(conn).await?;
-        Ok(rows.into_iter().map(|r| r.id).collect())
-    }
     let orgs: Vec<Uuid> = content
         .parties
         .iter()
         .map(|p| p.organization_id)
         .chain(content.signatures.iter().filter_map(|s| s.organization_id))
         .collect();
-    let orgs = existing(conn, "organizations", orgs).await?;
-    let people = existing(
-        conn,
-        "signatories",
-        content.signatures.iter().map(|s| s.signatory_id).collect(),
-    )
-    .await?;
-    let targets = existing(
-        conn,
-        "agreements",
-        content
-            .relations
-            .iter()
-            .filter_map(|r| r.target_id)
-            .collect(),
-    )
-    .await?;
+    let orgs = existing_ids(conn, IdTable::Organizations, &orgs).await?;
+    let people: Vec<Uuid> = content.signatures.iter().map(|s| s.signatory_id).collect();
+    let people = existing_ids(conn, IdTable::Signatories, &people).await?;
+    let targets: Vec<Uuid> = content
+        .relations
+        .iter()
+        .filter_map(|r| r.target_id)
+        .collect();
+    let targets = existing_ids(conn, IdTable::Agreements, &targets).await?;
     let mut errors = Vec::new();
     for (i, p) in content.parties.iter().enumerate() {
         if !orgs.contains(&p.organization_id) {

@@ -24,11 +24,6 @@ use crate::paging::{Cursor, ListResponse, Meta, PageQuery, Sort, Start, parse_so
 use crate::state::AppState;
 use crate::text;
 
-/// Where photo URLs point.
-fn media(state: &AppState) -> &str {
-    &state.config.media.public_url
-}
-
 const SORTS: &[(&str, ArticleSort)] = &[
     ("published_at", ArticleSort::PublishedAt),
     ("title", ArticleSort::Title),
@@ -316,7 +311,7 @@ pub async fn list_articles(
         None => state.public_cache.key(req.path(), req.query_string()),
         Some(_) => None,
     };
-    let media = media(&state);
+    let media = state.media_url();
     let body = state
         .public_cache
         .get_or_compute(cache_key, async {
@@ -402,7 +397,7 @@ pub async fn create_article(
     )
     .await?;
     state.public_cache.invalidate();
-    let view = load_view(&mut conn, id, Viewer::Editor, media(&state)).await?;
+    let view = load_view(&mut conn, id, Viewer::Editor, state.media_url()).await?;
     let location = format!("/api/v1/articles/{id}");
     http::created_counted(counted(&view)?, Some(location))
 }
@@ -438,7 +433,7 @@ pub async fn get_article(
 ) -> ApiResult<HttpResponse> {
     let viewer = viewer_of(caller.0.as_ref());
     let mut conn = state.pool.get().await?;
-    let record = model::find(&mut conn, ArticleKey::Id(*id), viewer, media(&state)).await?;
+    let record = model::find(&mut conn, ArticleKey::Id(*id), viewer, state.media_url()).await?;
     respond_article(&req, &caller, record).await
 }
 
@@ -461,7 +456,13 @@ pub async fn get_article_by_slug(
 ) -> ApiResult<HttpResponse> {
     let viewer = viewer_of(caller.0.as_ref());
     let mut conn = state.pool.get().await?;
-    let record = model::find(&mut conn, ArticleKey::Slug(&slug), viewer, media(&state)).await?;
+    let record = model::find(
+        &mut conn,
+        ArticleKey::Slug(&slug),
+        viewer,
+        state.media_url(),
+    )
+    .await?;
     respond_article(&req, &caller, record).await
 }
 
@@ -526,7 +527,7 @@ pub async fn update_article(
     let is_author = caller.role() < Role::Editor;
     let me = caller.user_id;
     let mut conn = state.pool.get().await?;
-    let with_record = if_match.is_present().then_some(media(&state));
+    let with_record = if_match.is_present().then_some(state.media_url());
     model::write(&mut conn, *id, viewer, me, with_record, move |current| {
         check_writable(current, is_author, me)?;
         if_match_current(&if_match, current)?;
@@ -569,7 +570,7 @@ pub async fn update_article(
     })
     .await?;
     state.public_cache.invalidate();
-    let view = load_view(&mut conn, *id, viewer, media(&state)).await?;
+    let view = load_view(&mut conn, *id, viewer, state.media_url()).await?;
     http::updated_counted(counted(&view)?)
 }
 
@@ -617,9 +618,9 @@ pub async fn delete_article(
     let mut conn = state.pool.get().await?;
     let check = move |record: &ArticleRecord| if_match_ok(&if_match, record);
     if permanent {
-        model::purge(&mut conn, *id, media(&state), check).await?;
+        model::purge(&mut conn, *id, state.media_url(), check).await?;
     } else {
-        model::set_trashed(&mut conn, *id, true, media(&state), check).await?;
+        model::set_trashed(&mut conn, *id, true, state.media_url(), check).await?;
     }
     state.public_cache.invalidate();
     Ok(HttpResponse::NoContent().finish())
@@ -643,9 +644,9 @@ pub async fn restore_article(
 ) -> ApiResult<HttpResponse> {
     caller.require(Role::Editor, Access::Write)?;
     let mut conn = state.pool.get().await?;
-    model::set_trashed(&mut conn, *id, false, media(&state), |_| Ok(())).await?;
+    model::set_trashed(&mut conn, *id, false, state.media_url(), |_| Ok(())).await?;
     state.public_cache.invalidate();
-    let view = load_view(&mut conn, *id, Viewer::Editor, media(&state)).await?;
+    let view = load_view(&mut conn, *id, Viewer::Editor, state.media_url()).await?;
     http::updated_counted(counted(&view)?)
 }
 
@@ -697,13 +698,13 @@ pub async fn related_articles(
     }
     let viewer = viewer_of(caller.0.as_ref());
     let mut conn = state.pool.get().await?;
-    if model::find(&mut conn, ArticleKey::Id(*id), viewer, media(&state))
+    if model::find(&mut conn, ArticleKey::Id(*id), viewer, state.media_url())
         .await?
         .is_none()
     {
         return Err(no_such_article());
     }
-    let rows = model::related(&mut conn, *id, limit, media(&state)).await?;
+    let rows = model::related(&mut conn, *id, limit, state.media_url()).await?;
     let page = ListResponse {
         data: rows.into_iter().map(ArticleSummary::from).collect(),
         meta: Meta {
@@ -754,7 +755,7 @@ pub async fn list_revisions(
 ) -> ApiResult<HttpResponse> {
     let paging = paging.0.check("-version")?;
     let mut conn = state.pool.get().await?;
-    history_access(&mut conn, &caller, *id, media(&state)).await?;
+    history_access(&mut conn, &caller, *id, state.media_url()).await?;
     let (rows, total) = revisions::list(&mut conn, *id, &paging).await?;
     let page = ListResponse::from_rows(
         rows,
@@ -861,8 +862,8 @@ pub async fn get_revision(
 ) -> ApiResult<HttpResponse> {
     let (id, n) = path.into_inner();
     let mut conn = state.pool.get().await?;
-    let current = history_access(&mut conn, &caller, id, media(&state)).await?;
-    let view = revision_view(&mut conn, current, n, media(&state)).await?;
+    let current = history_access(&mut conn, &caller, id, state.media_url()).await?;
+    let view = revision_view(&mut conn, current, n, state.media_url()).await?;
     http::item(&req, &view, Cache::Private)
 }
 
@@ -892,7 +893,7 @@ pub async fn restore_revision(
     caller.require(Role::Author, Access::Write)?;
     let (id, n) = path.into_inner();
     let mut conn = state.pool.get().await?;
-    history_access(&mut conn, &caller, id, media(&state)).await?;
+    history_access(&mut conn, &caller, id, state.media_url()).await?;
     let mut revision = if n >= 1 {
         revisions::find(&mut conn, id, n).await?
     } else {
@@ -905,20 +906,22 @@ pub async fn restore_revision(
         // So are photos deleted since.
         let mut photo_ids: Vec<Uuid> = r.content.photos.iter().map(|p| p.photo_id).collect();
         photo_ids.extend(r.content.cover_photo_id);
-        let existing = crate::photos::model::existing_ids(&mut conn, &photo_ids).await?;
+        let existing =
+            crate::db::sql::existing_ids(&mut conn, crate::db::sql::IdTable::Photos, &photo_ids)
+                .await?;
         r.content.photos.retain(|p| existing.contains(&p.photo_id));
         r.content.cover_photo_id = r.content.cover_photo_id.filter(|c| existing.contains(c));
     }
     let viewer = viewer_of(Some(&caller));
     let is_author = caller.role() < Role::Editor;
     let me = caller.user_id;
-    let current_version = model::find(&mut conn, ArticleKey::Id(id), viewer, media(&state))
+    let current_version = model::find(&mut conn, ArticleKey::Id(id), viewer, state.media_url())
         .await?
         .map(|r| r.version);
     if revision.is_none() && current_version != Some(n) {
         return Err(ApiError::NotFound("no such revision".into()));
     }
-    let with_record = if_match.is_present().then_some(media(&state));
+    let with_record = if_match.is_present().then_some(state.media_url());
     model::write(&mut conn, id, viewer, me, with_record, move |current| {
         check_writable(current, is_author, me)?;
         if_match_current(&if_match, current)?;
@@ -942,7 +945,7 @@ pub async fn restore_revision(
         other => other,
     })?;
     state.public_cache.invalidate();
-    let view = load_view(&mut conn, id, viewer, media(&state)).await?;
+    let view = load_view(&mut conn, id, viewer, state.media_url()).await?;
     http::updated_counted(counted(&view)?)
 }
 

@@ -15,7 +15,7 @@ use crate::db::schema::{
     article_photos, article_related, article_revisions, articles, categories, photos,
 };
 use crate::db::slugs::{SlugTable, free_slug, is_taken};
-use crate::db::sql::Sql;
+use crate::db::sql::{self, IdTable, Sql};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::paging::{Cursor, Paging, Sort, Start};
 
@@ -609,20 +609,7 @@ async fn check_links(
         }
     }
     if !content.agreement_ids.is_empty() {
-        #[derive(QueryableByName)]
-        struct Found {
-            #[diesel(sql_type = SqlUuid)]
-            id: Uuid,
-        }
-        let mut sql = Sql::new("SELECT id FROM agreements WHERE id = ANY(");
-        sql.bind::<Array<SqlUuid>, _>(content.agreement_ids.clone())
-            .push(")");
-        let found: Vec<Uuid> = sql
-            .load::<Found>(conn)
-            .await?
-            .into_iter()
-            .map(|f| f.id)
-            .collect();
+        let found = sql::existing_ids(conn, IdTable::Agreements, &content.agreement_ids).await?;
         for (i, id) in content.agreement_ids.iter().enumerate() {
             if !found.contains(id) {
                 errors.push(FieldError::new(
@@ -853,14 +840,7 @@ async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<ArticleRow> {
 
 /// Which of `ids` name articles that exist (trashed ones included).
 pub async fn existing_ids(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> ApiResult<Vec<Uuid>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(articles::table
-        .filter(articles::id.eq_any(ids))
-        .select(articles::id)
-        .load(conn)
-        .await?)
+    sql::existing_ids(conn, IdTable::Articles, ids).await
 }
 
 /// What a write sees before deciding: the locked row, its content, and (when asked for, to

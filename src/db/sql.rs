@@ -77,6 +77,49 @@ impl Query for Sql {
 
 impl<Conn> diesel::query_dsl::RunQueryDsl<Conn> for Sql {}
 
+/// A table whose rows other rows name by `id`.
+#[derive(Debug, Clone, Copy)]
+pub enum IdTable {
+    Articles,
+    Photos,
+    Organizations,
+    Signatories,
+    Agreements,
+}
+
+impl IdTable {
+    fn name(self) -> &'static str {
+        match self {
+            IdTable::Articles => "articles",
+            IdTable::Photos => "photos",
+            IdTable::Organizations => "organizations",
+            IdTable::Signatories => "signatories",
+            IdTable::Agreements => "agreements",
+        }
+    }
+}
+
+/// Which of `ids` name rows of `table` (for the 422s of writes that reference them).
+pub async fn existing_ids(
+    conn: &mut diesel_async::AsyncPgConnection,
+    table: IdTable,
+    ids: &[uuid::Uuid],
+) -> crate::error::ApiResult<Vec<uuid::Uuid>> {
+    #[derive(diesel::QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        id: uuid::Uuid,
+    }
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(&format!("SELECT id FROM {} WHERE id = ANY(", table.name()));
+    sql.bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(ids.to_vec())
+        .push(")");
+    let rows: Vec<Found> = diesel_async::RunQueryDsl::load(sql, conn).await?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
 /// Escapes `%`, `_` and `\` so that `text` matches itself inside a `LIKE` pattern.
 pub fn like_escape(text: &str) -> String {
     text.replace('\\', "\\\\")

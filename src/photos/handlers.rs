@@ -200,14 +200,8 @@ pub async fn list_photos(
         .map(|q| q.trim().to_string())
         .filter(|q| !q.is_empty());
     let mut conn = state.pool.get().await?;
-    let (rows, total) = model::list(
-        &mut conn,
-        q.as_deref(),
-        sort,
-        &paging,
-        &state.config.media.public_url,
-    )
-    .await?;
+    let (rows, total) =
+        model::list(&mut conn, q.as_deref(), sort, &paging, state.media_url()).await?;
     let page = ListResponse::from_rows(
         rows,
         &paging,
@@ -238,7 +232,7 @@ pub async fn get_photo(
 ) -> ApiResult<HttpResponse> {
     caller.require(Role::Author, Access::Read)?;
     let mut conn = state.pool.get().await?;
-    let photo = model::find(&mut conn, *id, &state.config.media.public_url)
+    let photo = model::find(&mut conn, *id, state.media_url())
         .await?
         .ok_or_else(model::no_such_photo)?;
     http::item(&req, &photo, Cache::Private)
@@ -305,13 +299,9 @@ pub async fn update_photo(
     }
     let mut conn = state.pool.get().await?;
     require_owner(&mut conn, &caller, *id).await?;
-    let photo = model::update(
-        &mut conn,
-        *id,
-        &state.config.media.public_url,
-        changes,
-        move |current| if_match.check(current),
-    )
+    let photo = model::update(&mut conn, *id, state.media_url(), changes, move |current| {
+        if_match.check(current)
+    })
     .await?;
     state.public_cache.invalidate();
     http::item_written(&photo)
@@ -347,13 +337,9 @@ pub async fn delete_photo(
     }
     let mut conn = state.pool.get().await?;
     require_owner(&mut conn, &caller, *id).await?;
-    let deleted = model::delete(
-        &mut conn,
-        *id,
-        &state.config.media.public_url,
-        force,
-        move |current| if_match.check(current),
-    )
+    let deleted = model::delete(&mut conn, *id, state.media_url(), force, move |current| {
+        if_match.check(current)
+    })
     .await?;
     if deleted.detached > 0 {
         state.public_cache.invalidate();

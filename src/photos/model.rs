@@ -326,18 +326,6 @@ pub async fn json_by_id(
     Ok(rows.into_iter().map(|r| (r.id, r.json)).collect())
 }
 
-/// Which of `ids` name photos that exist.
-pub async fn existing_ids(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> ApiResult<Vec<Uuid>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(photos::table
-        .filter(photos::id.eq_any(ids))
-        .select(photos::id)
-        .load(conn)
-        .await?)
-}
-
 /// Who uploaded a photo (`None`: unknown or deleted user), for authors' rights.
 pub async fn uploader(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<Option<Option<Uuid>>> {
     Ok(photos::table

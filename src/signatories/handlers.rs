@@ -17,10 +17,6 @@ const SORTS: &[(&str, SignatorySort)] = &[
     ("created_at", SignatorySort::CreatedAt),
 ];
 
-fn media(state: &AppState) -> &str {
-    &state.config.media.public_url
-}
-
 /// A person's name: spaces collapsed, 2–100 characters, no honorific in front.
 fn check_full_name(errors: &mut Vec<FieldError>, name: &str) -> String {
     let name = text::collapse_spaces(name);
@@ -79,7 +75,7 @@ pub async fn list_signatories(
         organization: filters.organization,
     };
     let mut conn = state.pool.get().await?;
-    let (rows, total) = model::list(&mut conn, &filter, sort, &paging, media(&state)).await?;
+    let (rows, total) = model::list(&mut conn, &filter, sort, &paging, state.media_url()).await?;
     let page = ListResponse::from_rows(
         rows,
         &paging,
@@ -124,7 +120,7 @@ pub async fn create_signatory(
     }
     let mut conn = state.pool.get().await?;
     let id = model::create(&mut conn, content).await?;
-    let record = model::find(&mut conn, id, media(&state))
+    let record = model::find(&mut conn, id, state.media_url())
         .await?
         .ok_or_else(model::no_such_signatory)?;
     http::created(
@@ -151,7 +147,7 @@ pub async fn get_signatory(
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    let record = model::find(&mut conn, *id, media(&state))
+    let record = model::find(&mut conn, *id, state.media_url())
         .await?
         .ok_or_else(model::no_such_signatory)?;
     http::item(
@@ -198,7 +194,7 @@ pub async fn update_signatory(
         return Err(ApiError::Validation(errors));
     }
     let mut conn = state.pool.get().await?;
-    model::update(&mut conn, *id, media(&state), move |current, record| {
+    model::update(&mut conn, *id, state.media_url(), move |current, record| {
         if_match.check(&SignatoryView::from(record.clone()))?;
         Ok(SignatoryContent {
             full_name: full_name.unwrap_or_else(|| current.full_name.clone()),
@@ -208,7 +204,7 @@ pub async fn update_signatory(
         })
     })
     .await?;
-    let record = model::find(&mut conn, *id, media(&state))
+    let record = model::find(&mut conn, *id, state.media_url())
         .await?
         .ok_or_else(model::no_such_signatory)?;
     http::item_written(&SignatoryView::from(record))
@@ -236,7 +232,7 @@ pub async fn delete_signatory(
 ) -> ApiResult<HttpResponse> {
     caller.require(Role::Editor, Access::Write)?;
     let mut conn = state.pool.get().await?;
-    model::delete(&mut conn, *id, media(&state), move |record| {
+    model::delete(&mut conn, *id, state.media_url(), move |record| {
         if_match.check(&SignatoryView::from(record.clone()))
     })
     .await?;
