@@ -286,6 +286,13 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 ApiError::Conflict("a concurrent change interfered; retry the request".into())
             }
+            Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                info,
+            ) => {
+                tracing::warn!(error = %info.message(), "lost the database connection");
+                ApiError::Unavailable("the database connection was lost; retry the request".into())
+            }
             other => ApiError::Internal(format!("database: {other}")),
         }
     }

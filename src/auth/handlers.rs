@@ -37,12 +37,15 @@ fn tokens(
 /// A wrong email and a wrong password give the same 401 in about the same time. After 5
 /// failures for one account, or 20 from one client address, within 15 minutes, logins answer
 /// 429 with `Retry-After` (even with the right password) until enough failures age out.
+/// Something that is not an email address at all is a 422 (no password is checked) and counts
+/// as a failure for the client address.
 #[utoipa::path(
     tag = "auth",
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in", body = TokenResponse),
         (status = 401, description = "Wrong email or password", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`email` is not an email address", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed logins; see `Retry-After`", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds until a login may be tried again"))),
     )
@@ -54,16 +57,24 @@ pub async fn login(
     body: Json<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
     let LoginRequest { email, password } = body.0;
-    let email_key = text::email_key(email.trim());
     let ip = client_ip(&req, &state.config.trusted_proxies);
-    let mut conn = state.pool.get().await?;
-    if let Some(secs) = throttle::retry_after(&mut conn, &email_key, ip).await? {
-        return Err(ApiError::TooManyRequests {
-            retry_after_secs: secs,
-            detail: format!("too many failed logins; try again in {secs} seconds"),
-        });
-    }
-    let account = model::find_login_account(&mut conn, &email_key).await?;
+    let Ok(email) = text::parse_email(&email) else {
+        // No account can have it: nothing to check, but it counts for the address.
+        throttle::reserve(&mut *state.pool.get().await?, None, ip).await?;
+        return Err(ApiError::invalid(
+            "email",
+            "invalid",
+            "not an email address",
+        ));
+    };
+    let email_key = text::email_key(&email);
+    // The attempt is counted before the password is checked; the connection goes back to the
+    // pool before the slow hash, so logins never hold one while they wait to hash.
+    let account = {
+        let mut conn = state.pool.get().await?;
+        throttle::reserve(&mut conn, Some(&email_key), ip).await?;
+        model::find_login_account(&mut conn, &email_key).await?
+    };
     let too_long = password.chars().count() > password::MAX_LEN;
     let hash = account
         .as_ref()
@@ -71,10 +82,11 @@ pub async fn login(
         .map(|a| a.password_hash.clone());
     let password_ok =
         password::verify(if too_long { String::new() } else { password }, hash).await?;
+    // A failure is already counted.
     let Some(account) = account.filter(|_| password_ok) else {
-        throttle::record_failure(&mut conn, &email_key, ip).await?;
         return Err(wrong_credentials());
     };
+    let mut conn = state.pool.get().await?;
     throttle::clear_account(&mut conn, &email_key).await?;
     let (session_id, refresh_token) =
         model::create_session(&mut conn, account.id, state.config.refresh_token_ttl_secs).await?;

@@ -111,11 +111,13 @@ pub struct Caller {
 }
 
 impl Caller {
-    /// The role the caller acts with: API tokens act as editors whoever owns them.
+    /// The role the caller acts with. API tokens act as editors, but never with more than
+    /// their owner's current role (read on every request): a token of an owner demoted to
+    /// author acts as an author.
     pub fn role(&self) -> Role {
         match self.credential {
             Credential::Session { .. } => self.user_role,
-            Credential::ApiToken { .. } => Role::Editor,
+            Credential::ApiToken { .. } => self.user_role.min(Role::Editor),
         }
     }
 

@@ -1,7 +1,11 @@
 //! Password hashing with argon2id at the OWASP parameters (19 MiB, 2 passes, 1 lane: the
-//! argon2 crate's defaults), always on a blocking thread.
+//! argon2 crate's defaults), always on a blocking thread, and at most one hash per core at a
+//! time: a burst of logins queues here, among itself, instead of taking every core (and the
+//! blocking pool) from the requests that only read.
 
 use std::sync::OnceLock;
+
+use tokio::sync::Semaphore;
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 
@@ -40,9 +44,25 @@ pub fn hash_blocking(password: &str) -> Result<String, String> {
         .map_err(|e| format!("password hashing failed: {e}"))
 }
 
+/// The slots for hashing: one per core, for the whole process.
+pub fn hashing_slots() -> &'static Semaphore {
+    static SLOTS: OnceLock<Semaphore> = OnceLock::new();
+    SLOTS
+        .get_or_init(|| Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())))
+}
+
+/// Runs `work` on a blocking thread once a hashing slot is free.
+async fn in_slot<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
+    let _slot = hashing_slots()
+        .acquire()
+        .await
+        .map_err(|_| ApiError::internal("the hashing slots are closed"))?;
+    Ok(actix_web::web::block(work).await?)
+}
+
 /// Hashes on a blocking thread.
 pub async fn hash(password: String) -> ApiResult<String> {
-    actix_web::web::block(move || hash_blocking(&password))
+    in_slot(move || hash_blocking(&password))
         .await?
         .map_err(ApiError::Internal)
 }
@@ -56,7 +76,7 @@ fn dummy_hash() -> &'static str {
 /// Verifies `password` against `phc` (or against a dummy hash when `phc` is `None`, always
 /// answering false but taking the same time). Runs on a blocking thread.
 pub async fn verify(password: String, phc: Option<String>) -> ApiResult<bool> {
-    let ok = actix_web::web::block(move || {
+    in_slot(move || {
         let known = phc.is_some();
         let hash = phc.unwrap_or_else(|| dummy_hash().to_string());
         let matches = Argon2::default()
@@ -64,8 +84,7 @@ pub async fn verify(password: String, phc: Option<String>) -> ApiResult<bool> {
             .is_ok();
         known && matches
     })
-    .await?;
-    Ok(ok)
+    .await
 }
 
 #[cfg(test)]

@@ -10,6 +10,8 @@ use super::{Role, TokenScope};
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"email": "bientap@hdnd.laichau.gov.vn", "password": "mật-khẩu-đủ-dài"}))]
 pub struct LoginRequest {
+    /// The account's email address, in any case.
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
     pub password: String,
 }

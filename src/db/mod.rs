@@ -2,6 +2,7 @@
 //! PostgreSQL cluster used when no `DATABASE_URL` is configured.
 
 pub mod local_pg;
+pub mod locks;
 pub mod schema;
 pub mod slugs;
 pub mod sql;

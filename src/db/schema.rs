@@ -53,7 +53,7 @@ diesel::table! {
 
     login_failures (id) {
         id -> Int8,
-        email_key -> Text,
+        email_key -> Nullable<Text>,
         client_ip -> Inet,
         failed_at -> Timestamptz,
     }

@@ -7,6 +7,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::auth::model::{lower, revoke_user_sessions};
+use crate::db::locks::{self, Global};
 use crate::db::schema::users;
 use crate::error::{ApiError, ApiResult};
 use crate::paging::{Cursor, Paging, Sort, Start};
@@ -235,6 +236,8 @@ async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<UserRow> {
 }
 
 /// Applies changes in one transaction, after `precondition` accepted the current row.
+/// Account changes take turns ([`Global::Accounts`]): two admins demoting each other at once
+/// are served one after the other, and the second finds the first's change.
 pub async fn update(
     conn: &mut AsyncPgConnection,
     id: Uuid,
@@ -242,6 +245,7 @@ pub async fn update(
     precondition: impl FnOnce(&UserRow) -> ApiResult<()> + Send + 'static,
 ) -> ApiResult<UserRow> {
     conn.transaction::<_, ApiError, _>(async move |conn| {
+        locks::xact_lock(conn, Global::Accounts).await?;
         let current = lock(conn, id).await?;
         precondition(&current)?;
         let loses_admin =
@@ -277,6 +281,7 @@ pub async fn delete(
     precondition: impl FnOnce(&UserRow) -> ApiResult<()> + Send + 'static,
 ) -> ApiResult<()> {
     conn.transaction::<_, ApiError, _>(async move |conn| {
+        locks::xact_lock(conn, Global::Accounts).await?;
         let current = lock(conn, id).await?;
         precondition(&current)?;
         keep_an_admin(conn, &current, true).await?;

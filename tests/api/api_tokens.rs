@@ -205,3 +205,39 @@ async fn tokens_of_a_disabled_owner_stop_working() {
     .await;
     problem(app.get("/auth/me", Some(&secret)).await, 401).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_token_acts_no_higher_than_its_owner_now_is() {
+    let app = TestApp::spawn().await;
+    let (id, email, password) = app.create_user("admin").await;
+    let owner = app.login(&email, &password).await.access;
+    let secret = create(&app, &owner, json!({"name": "ci", "scope": "write"})).await["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let category = json!({"name": "Tin tức", "slug": "tin-tuc"});
+    let res = app.post("/categories", Some(&secret), &category).await;
+    assert_eq!(
+        res.status(),
+        201,
+        "an admin's write token acts as an editor"
+    );
+    let admin = app.admin_token().await;
+    let res = app
+        .patch(
+            &format!("/users/{id}"),
+            Some(&admin),
+            &json!({"role": "author"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let me: Value = app
+        .get("/auth/me", Some(&secret))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["acts_as"], "author");
+    let other = json!({"name": "Thông báo", "slug": "thong-bao"});
+    problem(app.post("/categories", Some(&secret), &other).await, 403).await;
+}

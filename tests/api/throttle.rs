@@ -148,3 +148,73 @@ async fn forwarded_for_is_believed_from_trusted_proxies() {
         401
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logins_arriving_together_check_at_most_five_passwords() {
+    let app = TestApp::spawn().await;
+    let attempts = (0..30).map(|_| fail(&app, ADMIN_EMAIL));
+    let statuses = futures_util::future::join_all(attempts).await;
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!((checked, refused), (5, 25), "{statuses:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_or_malformed_email_is_a_422_counted_for_the_address() {
+    let app = TestApp::spawn().await;
+    let long = format!("{}@test.vn", "a".repeat(3000));
+    for (i, email) in [long.as_str(), "not an email", ""].iter().enumerate() {
+        let res = app
+            .post(
+                "/auth/login",
+                None,
+                &json!({"email": email, "password": "wrong-password-123"}),
+            )
+            .await;
+        let body = problem(res, 422).await;
+        assert_eq!(crate::helpers::fields(&body), ["email"], "attempt {i}");
+    }
+    for _ in 3..20 {
+        let res = app
+            .post(
+                "/auth/login",
+                None,
+                &json!({"email": long, "password": "wrong-password-123"}),
+            )
+            .await;
+        assert_eq!(res.status(), 422);
+    }
+    // 20 from this address: the next is refused, whatever the email.
+    assert_eq!(fail(&app, &long).await, 429);
+    assert_eq!(fail(&app, "someone@test.vn").await, 429);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readers_are_served_while_logins_wait_to_hash() {
+    // One database connection for the whole app, and every hashing slot taken: a login
+    // that held its connection while waiting to hash would leave readers nothing to use.
+    let app = TestApp::spawn_with(&[("BANTIN_DB_POOL_SIZE", "1")]).await;
+    let admin = app.admin_token().await;
+    let slots = bantin::auth::password::hashing_slots();
+    let all = u32::try_from(std::thread::available_parallelism().map_or(2, |n| n.get())).unwrap();
+    let held = slots.acquire_many(all).await.unwrap();
+    let waiting: Vec<_> = (0..4)
+        .map(|_| {
+            let request = app
+                .request(reqwest::Method::POST, "/auth/login", None)
+                .json(&json!({"email": ADMIN_EMAIL, "password": "wrong-password-123"}));
+            tokio::spawn(async move { request.send().await.unwrap().status().as_u16() })
+        })
+        .collect();
+    // Give the logins time to reach the hashing queue (they cannot pass it).
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    for path in ["/health/ready", "/auth/me"] {
+        let res = app.get(path, Some(&admin)).await;
+        assert_eq!(res.status(), 200, "{path} while logins wait to hash");
+    }
+    assert!(waiting.iter().all(|w| !w.is_finished()));
+    drop(held);
+    for login in waiting {
+        assert_eq!(login.await.unwrap(), 401);
+    }
+}

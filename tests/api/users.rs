@@ -396,3 +396,27 @@ async fn an_empty_if_match_matches_nothing() {
         .unwrap();
     problem(res, 412).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_admins_demoting_each_other_at_once_never_get_a_500() {
+    let app = TestApp::spawn().await;
+    for round in 0..5 {
+        let (a_id, a_email, a_password) = app.create_user("admin").await;
+        let (b_id, b_email, b_password) = app.create_user("admin").await;
+        let a = app.login(&a_email, &a_password).await.access;
+        let b = app.login(&b_email, &b_password).await.access;
+        let demote = |token: String, id: String| {
+            let request = app
+                .request(Method::PATCH, &format!("/users/{id}"), Some(&token))
+                .json(&json!({"role": "editor"}));
+            tokio::spawn(async move { request.send().await.unwrap().status().as_u16() })
+        };
+        let (x, y) = (demote(a, b_id), demote(b, a_id));
+        let statuses = [x.await.unwrap(), y.await.unwrap()];
+        // The second finds its caller demoted (403) or both succeed; never a deadlock's 500.
+        assert!(
+            statuses.iter().all(|s| [200, 403].contains(s)) && statuses.contains(&200),
+            "round {round}: {statuses:?}"
+        );
+    }
+}
