@@ -56,6 +56,12 @@ pub struct Config {
     pub db_pool_size: usize,
     /// How long anonymous article lists and searches are served from memory (0: never).
     pub public_cache_ttl_secs: u64,
+    /// Time allowed for a request's headers to arrive, in seconds.
+    pub header_timeout_secs: u64,
+    /// Time allowed for a whole request body (other than an upload) to arrive, in seconds.
+    pub body_timeout_secs: u64,
+    /// Time allowed for a whole upload (`multipart/form-data`) to arrive, in seconds.
+    pub upload_timeout_secs: u64,
     pub media: MediaConfig,
 }
 
@@ -159,6 +165,21 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "seconds an anonymous article list or search answer is reused from memory (0 = off); writes on this process clear it",
     ),
     (
+        "BANTIN_HEADER_TIMEOUT",
+        "5",
+        "seconds a client has to send a request's headers (else 408 and the connection closes)",
+    ),
+    (
+        "BANTIN_BODY_TIMEOUT",
+        "30",
+        "seconds a client has to send a whole JSON request body (else 408 and the connection closes)",
+    ),
+    (
+        "BANTIN_UPLOAD_TIMEOUT",
+        "300",
+        "seconds a client has to send a whole upload (else 408 and the connection closes)",
+    ),
+    (
         "BANTIN_CONFIG",
         "./bantin.toml",
         "optional TOML file with the same settings in lower case without the prefix",
@@ -233,6 +254,9 @@ struct FileConfig {
     refresh_token_ttl: Option<u64>,
     db_pool_size: Option<usize>,
     public_cache_ttl: Option<u64>,
+    header_timeout: Option<u64>,
+    body_timeout: Option<u64>,
+    upload_timeout: Option<u64>,
     media_max_bytes: Option<u64>,
     media_max_pixels: Option<u64>,
     media_workers: Option<u64>,
@@ -470,6 +494,10 @@ impl Config {
             0,
             3600,
         )?;
+        let header_timeout_secs = number("BANTIN_HEADER_TIMEOUT", file.header_timeout, 5, 1, 3600)?;
+        let body_timeout_secs = number("BANTIN_BODY_TIMEOUT", file.body_timeout, 30, 1, 3600)?;
+        let upload_timeout_secs =
+            number("BANTIN_UPLOAD_TIMEOUT", file.upload_timeout, 300, 1, 86_400)?;
 
         let media_max_bytes = number(
             "BANTIN_MEDIA_MAX_BYTES",
@@ -560,6 +588,9 @@ impl Config {
             refresh_token_ttl_secs,
             db_pool_size,
             public_cache_ttl_secs,
+            header_timeout_secs,
+            body_timeout_secs,
+            upload_timeout_secs,
             media,
         })
     }

@@ -87,6 +87,8 @@ pub enum ApiError {
     MethodNotAllowed { allow: Vec<String> },
     /// 409: uniqueness or "still in use" conflicts.
     Conflict(String),
+    /// 408: the request body did not arrive in time; the connection is closed.
+    RequestTimeout(String),
     /// 412: `If-Match` does not match the current representation.
     PreconditionFailed,
     /// 413: body too large.
@@ -143,6 +145,7 @@ impl ApiError {
                 ("/problems/method-not-allowed", "Method not allowed")
             }
             ApiError::Conflict(_) => ("/problems/conflict", "Conflict"),
+            ApiError::RequestTimeout(_) => ("/problems/request-timeout", "Request timeout"),
             ApiError::PreconditionFailed => {
                 ("/problems/precondition-failed", "Precondition failed")
             }
@@ -166,6 +169,7 @@ impl ApiError {
             | ApiError::Forbidden(detail)
             | ApiError::NotFound(detail)
             | ApiError::Conflict(detail)
+            | ApiError::RequestTimeout(detail)
             | ApiError::PayloadTooLarge(detail)
             | ApiError::UnsupportedMediaType(detail)
             | ApiError::TooManyRequests { detail, .. }
@@ -219,6 +223,7 @@ impl ResponseError for ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -249,6 +254,11 @@ impl ResponseError for ApiError {
                     headers.insert(header::ALLOW, v);
                 }
             }
+            // The rest of the body may still be trickling in: the connection goes.
+            ApiError::RequestTimeout(_) => {
+                res.head_mut()
+                    .set_connection_type(actix_web::http::ConnectionType::Close);
+            }
             _ => {}
         }
         res
@@ -275,6 +285,19 @@ pub fn generic_problem(status: StatusCode) -> Problem {
         status: status.as_u16(),
         request_id: current_request_id(),
         errors: Vec::new(),
+    }
+}
+
+impl ApiError {
+    /// The answer to a request body that could not be read: 408 when it did not arrive in
+    /// time ([`crate::middleware`] sets the deadline), else 400.
+    pub fn from_payload(e: actix_web::error::PayloadError) -> ApiError {
+        match e {
+            actix_web::error::PayloadError::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
+                ApiError::RequestTimeout(io.to_string())
+            }
+            other => ApiError::bad_request(format!("could not read the body: {other}")),
+        }
     }
 }
 

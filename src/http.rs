@@ -60,8 +60,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             }
             let mut body = BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk
-                    .map_err(|e| ApiError::bad_request(format!("could not read the body: {e}")))?;
+                let chunk = chunk.map_err(ApiError::from_payload)?;
                 if body.len() + chunk.len() > JSON_LIMIT {
                     return Err(too_large());
                 }

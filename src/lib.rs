@@ -86,6 +86,14 @@ async fn not_found(
     req: HttpRequest,
     table: web::Data<RouteTable>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
+    // With no origin configured there is no CORS layer: a browser's preflight arrives here.
+    if req.method() == actix_web::http::Method::OPTIONS
+        && req.headers().contains_key("access-control-request-method")
+    {
+        return Err(ApiError::bad_request(
+            "CORS: no origin may call this API from a browser; list the allowed ones in BANTIN_CORS_ORIGINS",
+        ));
+    }
     Err(match table.allowed(req.path()) {
         // The path has this method, but a guard refused the request (an id that is not one).
         Some(allow)
@@ -144,6 +152,7 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
     let spec = openapi_spec();
     let table = web::Data::new(RouteTable::from_spec(&spec));
     let origins = Arc::new(state.config.cors_origins.clone());
+    let header_timeout = std::time::Duration::from_secs(state.config.header_timeout_secs);
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -171,6 +180,7 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
             tracing::debug!(error = %e, "cannot set TCP_NODELAY");
         }
     })
+    .client_request_timeout(header_timeout)
     .listen(listener)?
     .shutdown_timeout(30)
     .run();

@@ -73,6 +73,7 @@ fn bad_form(e: MultipartError) -> ApiError {
         | MultipartError::ContentTypeIncompatible => ApiError::UnsupportedMediaType(
             "the body must be multipart/form-data with a `file` field".into(),
         ),
+        MultipartError::Payload(e) => ApiError::from_payload(e),
         other => ApiError::bad_request(format!("malformed multipart body: {other}")),
     }
 }

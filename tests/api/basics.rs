@@ -253,3 +253,44 @@ async fn docs_are_served_from_the_binary() {
     let res = app.get("/docs/swagger-initializer.js", None).await;
     assert!(res.text().await.unwrap().contains("/openapi.json"));
 }
+
+/// Sends a request whose body stops half-way; returns what the server answered.
+async fn send_half_a_body(app: &TestApp, path: &str, content_type: &str, token: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nContent-Type: {content_type}\r\nContent-Length: 200\r\n\r\n--x\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    // The server must answer and close by itself; 60 s only keeps a broken server from
+    // hanging the suite.
+    let mut answer = Vec::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        stream.read_to_end(&mut answer),
+    )
+    .await
+    .expect("the server neither answered nor closed the connection")
+    .unwrap();
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_that_stops_arriving_is_a_408_and_the_connection_closes() {
+    let app =
+        TestApp::spawn_with(&[("BANTIN_BODY_TIMEOUT", "1"), ("BANTIN_UPLOAD_TIMEOUT", "2")]).await;
+    let token = app.admin_token().await;
+    for (path, content_type) in [
+        ("/api/v1/categories", "application/json"),
+        ("/api/v1/photos", "multipart/form-data; boundary=x"),
+    ] {
+        let answer = send_half_a_body(&app, path, content_type, &token).await;
+        assert!(
+            answer.starts_with("HTTP/1.1 408"),
+            "{content_type}: {answer}"
+        );
+        assert!(answer.contains("application/problem+json"), "{answer}");
+        assert!(answer.contains("did not arrive within"), "{answer}");
+    }
+}

@@ -179,6 +179,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     server: Option<actix_web::dev::ServerHandle>,
     data_dir: PathBuf,
+    config: Config,
 }
 
 impl TestApp {
@@ -214,7 +215,7 @@ impl TestApp {
         bantin::bootstrap::first_admin(&db_url, &config)
             .await
             .expect("first admin");
-        let state = bantin::state(config, &db_url, &Secret::new(JWT_SECRET)).unwrap();
+        let state = bantin::state(config.clone(), &db_url, &Secret::new(JWT_SECRET)).unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let server = bantin::serve(listener, state).unwrap();
@@ -231,7 +232,15 @@ impl TestApp {
                 .unwrap(),
             server: Some(handle),
             data_dir,
+            config,
         }
+    }
+
+    /// Loads the demo content (`bantin seed-demo`) into this app's database and media.
+    pub async fn seed_demo(&self) {
+        bantin::seed::seed_demo(&self.db_url, &self.config)
+            .await
+            .expect("seed the demo content");
     }
 
     /// The app's `BANTIN_DATA_DIR`.

@@ -8,6 +8,7 @@ mod articles;
 mod auth;
 mod basics;
 mod categories;
+mod headers;
 mod jwt;
 mod migrations;
 mod people;
