@@ -7,12 +7,19 @@
 //! they are sent with). Any content
 //! write on this process makes every kept answer unreachable at once (a generation number
 //! in the key); other replicas' answers age out with the TTL.
+//!
+//! A scheduled article becomes public at its `published_at` with no write to announce it, so
+//! kept answers also end at the *horizon*: the next scheduled publication, looked up once
+//! per generation before its first answer is computed (so nothing published between the
+//! lookup and an answer's computation can be missing from it).
 
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
+use chrono::{DateTime, Utc};
 
 use crate::error::{ApiError, ApiResult};
 
@@ -20,7 +27,15 @@ use crate::error::{ApiError, ApiResult};
 pub struct PublicCache {
     answers: Option<moka::future::Cache<String, Bytes>>,
     generation: AtomicU64,
+    /// Unix milliseconds of the next scheduled publication: [`NO_HORIZON`] when none is
+    /// scheduled, [`UNKNOWN_HORIZON`] until looked up in this generation.
+    horizon: AtomicI64,
+    /// Serialises a generation change with the recording of a horizon.
+    turn: Mutex<()>,
 }
+
+const UNKNOWN_HORIZON: i64 = i64::MIN;
+const NO_HORIZON: i64 = i64::MAX;
 
 /// The most memory kept answers may take.
 const MAX_BYTES: u64 = 32 * 1024 * 1024;
@@ -40,14 +55,41 @@ impl PublicCache {
         PublicCache {
             answers,
             generation: AtomicU64::new(0),
+            horizon: AtomicI64::new(UNKNOWN_HORIZON),
+            turn: Mutex::new(()),
         }
     }
 
-    /// The key of a request, or `None` when nothing is kept.
+    /// The key of a request, or `None` when nothing is kept. Past the horizon, every kept
+    /// answer is forgotten first.
     pub fn key(&self, path: &str, query: &str) -> Option<String> {
         self.answers.as_ref()?;
+        let horizon = self.horizon.load(Ordering::Acquire);
+        if horizon != UNKNOWN_HORIZON && Utc::now().timestamp_millis() >= horizon {
+            self.invalidate();
+        }
         let generation = self.generation.load(Ordering::Acquire);
         Some(format!("{generation}|{path}?{query}"))
+    }
+
+    /// Looks the horizon up with `lookup` (the next scheduled publication) unless it is known
+    /// for this generation. Call it inside a computation, before reading what it shows.
+    pub async fn learn_horizon<F>(&self, lookup: F) -> ApiResult<()>
+    where
+        F: Future<Output = ApiResult<Option<DateTime<Utc>>>>,
+    {
+        if self.answers.is_none() || self.horizon.load(Ordering::Acquire) != UNKNOWN_HORIZON {
+            return Ok(());
+        }
+        let generation = self.generation.load(Ordering::Acquire);
+        let next = lookup.await?;
+        let _turn = self.turn.lock().unwrap_or_else(|e| e.into_inner());
+        // A write since the lookup began a new generation, whose horizon may be earlier.
+        if self.generation.load(Ordering::Acquire) == generation {
+            let millis = next.map_or(NO_HORIZON, |t| t.timestamp_millis());
+            self.horizon.store(millis, Ordering::Release);
+        }
+        Ok(())
     }
 
     /// The kept answer for `key`, or the one `compute` gives (then kept). Requests for the
@@ -81,7 +123,9 @@ impl PublicCache {
     /// Forgets every kept answer (they expire on their own; new keys never meet them).
     pub fn invalidate(&self) {
         if let Some(answers) = &self.answers {
+            let _turn = self.turn.lock().unwrap_or_else(|e| e.into_inner());
             self.generation.fetch_add(1, Ordering::AcqRel);
+            self.horizon.store(UNKNOWN_HORIZON, Ordering::Release);
             answers.invalidate_all();
         }
     }
@@ -129,6 +173,33 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(ok.as_ref(), b"ok");
+    }
+
+    #[tokio::test]
+    async fn answers_end_at_the_next_scheduled_publication() {
+        let cache = PublicCache::new(60);
+        let soon = Utc::now() + chrono::Duration::milliseconds(200);
+        cache.learn_horizon(async { Ok(Some(soon)) }).await.unwrap();
+        let key = cache.key("/api/v1/articles", "");
+        cache
+            .get_or_compute(key.clone(), async { Ok(Bytes::from_static(b"before")) })
+            .await
+            .unwrap();
+        assert_eq!(cache.key("/api/v1/articles", ""), key);
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let after = cache.key("/api/v1/articles", "");
+        assert_ne!(after, key, "kept answers outlived the publication");
+        // A horizon looked up before a write does not outlive it.
+        let generation = cache.generation.load(Ordering::Acquire);
+        cache
+            .learn_horizon(async {
+                cache.invalidate();
+                Ok(None)
+            })
+            .await
+            .unwrap();
+        assert_ne!(cache.generation.load(Ordering::Acquire), generation);
+        assert_eq!(cache.horizon.load(Ordering::Acquire), UNKNOWN_HORIZON);
     }
 
     #[test]

@@ -13,6 +13,7 @@ use super::views::{
     PartyInput, RelationInput, SignatureInput, SignedAgreement, UpdateAgreement,
 };
 use crate::auth::{Access, Caller, MaybeCaller, Role};
+use crate::db::visibility;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::http::{self, Cache, IfMatch, Json, Query};
 use crate::paging::{ListResponse, Meta, PageQuery, Sort, Start, parse_sort};
@@ -286,10 +287,15 @@ pub async fn list_agreements(
         None => state.public_cache.key(req.path(), req.query_string()),
         Some(_) => None,
     };
+    let kept = cache_key.is_some();
     let body = state
         .public_cache
         .get_or_compute(cache_key, async {
             let mut conn = state.pool.get().await?;
+            if kept {
+                let next = visibility::next_publication(&mut conn);
+                state.public_cache.learn_horizon(next).await?;
+            }
             let (rows, total) = model::list(&mut conn, &filter, sort, &paging).await?;
             let last = start + paging.limit - 1;
             let page = ListResponse::from_rows(

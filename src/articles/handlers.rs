@@ -18,6 +18,7 @@ use super::views::{
 };
 use crate::auth::{Access, Caller, MaybeCaller, Role};
 use crate::categories;
+use crate::db::visibility;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::http::{self, Cache, IfMatch, Json, Query};
 use crate::paging::{Cursor, ListResponse, Meta, PageQuery, Sort, Start, parse_sort};
@@ -311,11 +312,16 @@ pub async fn list_articles(
         None => state.public_cache.key(req.path(), req.query_string()),
         Some(_) => None,
     };
+    let kept = cache_key.is_some();
     let media = state.media_url();
     let body = state
         .public_cache
         .get_or_compute(cache_key, async {
             let mut conn = state.pool.get().await?;
+            if kept {
+                let next = visibility::next_publication(&mut conn);
+                state.public_cache.learn_horizon(next).await?;
+            }
             let (rows, total) =
                 model::list(&mut conn, &filter, viewer, sort, &paging, media).await?;
             let last = start + paging.limit - 1;

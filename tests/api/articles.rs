@@ -309,6 +309,16 @@ async fn scheduled_articles_appear_when_their_time_comes() {
     )
     .await;
     problem(app.get(&format!("/articles/{}", id(&a)), None).await, 404).await;
+    // The anonymous list is kept in memory meanwhile, without the scheduled article.
+    let listed = |page: Value| {
+        page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["id"] == a["id"])
+    };
+    let page: Value = app.get("/articles", None).await.json().await.unwrap();
+    assert!(!listed(page));
     tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
     assert_eq!(
         app.get(&format!("/articles/{}", id(&a)), None)
@@ -316,6 +326,8 @@ async fn scheduled_articles_appear_when_their_time_comes() {
             .status(),
         200
     );
+    let page: Value = app.get("/articles", None).await.json().await.unwrap();
+    assert!(listed(page), "the kept list outlived the publication");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
