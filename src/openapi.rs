@@ -15,7 +15,10 @@ use crate::error::Problem;
         title = "Bantin",
         description = "Headless CMS for news and official-document portals. Errors are \
             `application/problem+json` (RFC 9457) with a `request_id`. Write with a bearer token: \
-            an access token from `POST /api/v1/auth/login`, or an API token (`bt_…`).",
+            an access token from `POST /api/v1/auth/login`, or an API token (`bt_…`). \
+            Text fields are plain text, stored and returned as written (NFC): escape them when \
+            you render HTML (a title may contain `<` or `&`). Only fields named `body` hold HTML, \
+            sanitised on write and safe to insert as is.",
     ),
     components(schemas(Problem, crate::error::FieldError)),
     modifiers(&Completion),

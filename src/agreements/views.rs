@@ -293,10 +293,11 @@ pub struct AgreementView {
     pub doc_type: DocType,
     /// The type's Vietnamese name.
     pub doc_type_label: &'static str,
-    /// Tên loại và trích yếu.
+    /// Tên loại và trích yếu. Plain text: escape it when rendering HTML.
     pub title: String,
+    /// Plain text: escape it when rendering HTML.
     pub summary: String,
-    /// Sanitised HTML.
+    /// Sanitised HTML, safe to insert as is.
     pub body: String,
     /// Where it was signed: `Lai Châu`.
     pub place: String,
@@ -478,9 +479,9 @@ pub struct CreateAgreement {
     /// As printed, at most 100 characters; kept exactly (case, letters such as `31B`).
     pub document_number: Option<String>,
     pub doc_type: DocType,
-    /// 1–1,000 characters.
+    /// Plain text (kept as written, `<` included), 1–1,000 characters.
     pub title: String,
-    /// At most 4,000 characters.
+    /// Plain text, at most 4,000 characters.
     pub summary: Option<String>,
     /// HTML, sanitised, at most 512 KiB.
     pub body: Option<String>,

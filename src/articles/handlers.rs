@@ -817,7 +817,7 @@ async fn revision_view(
     view.slug = content.slug;
     view.title = content.title;
     view.summary = content.summary;
-    view.body = content.body;
+    view.body = super::figures::fill(conn, content.body, media).await?;
     view.status = ArticleStatus::parse(&content.status).unwrap_or(ArticleStatus::Draft);
     view.published_at = content.published_at;
     view.category = category

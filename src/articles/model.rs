@@ -228,7 +228,14 @@ pub async fn find(
         }
         other => visible(&mut sql, "a", other, false),
     }
-    Ok(sql.get_result(conn).await.optional()?)
+    let record: Option<ArticleRecord> = sql.get_result(conn).await.optional()?;
+    match record {
+        Some(mut record) => {
+            record.body = super::figures::fill(conn, record.body, media).await?;
+            Ok(Some(record))
+        }
+        None => Ok(None),
+    }
 }
 
 /// How an article is named in a path.

@@ -121,9 +121,15 @@ pub struct AuthorRef {
 pub struct ArticleView {
     pub id: Uuid,
     pub slug: String,
+    /// Plain text: escape it when rendering HTML.
     pub title: String,
+    /// Plain text: escape it when rendering HTML.
     pub summary: String,
-    /// Sanitised HTML.
+    /// Sanitised HTML, safe to insert as is. A photo is placed with `<figure
+    /// data-photo="<photo id>"><figcaption>…</figcaption></figure>`; every such figure comes
+    /// filled with an `<img>` of that photo (`src` its `medium` variant, `srcset` and `sizes`
+    /// over its variants, `width`, `height`, `alt` from the photo, `loading="lazy"`) before
+    /// its caption. A figure whose photo was deleted keeps its caption only.
     pub body: String,
     pub status: ArticleStatus,
     /// When the article becomes (or became) public.
@@ -242,15 +248,17 @@ impl From<ArticleRecord> for ArticleSummary {
     "category_id": "0193a0c4-5b7e-7c61-9d1e-2f1e0c7a5b11", "related_ids": []
 }))]
 pub struct CreateArticle {
-    /// 1–500 characters.
+    /// Plain text (kept as written, `<` included), 1–500 characters.
     pub title: String,
     /// Lowercase ASCII words joined by `-`, at most 100 characters. Derived from the title
     /// when absent (a derived slug that is taken gets `-2`, `-3`, …); a given slug that is
     /// taken is a 409.
     pub slug: Option<String>,
-    /// At most 2,000 characters.
+    /// Plain text, at most 2,000 characters.
     pub summary: Option<String>,
     /// HTML, at most 512 KiB; sanitised (no scripts, event handlers or `javascript:` URLs).
+    /// Place a photo with `<figure data-photo="<photo id>"><figcaption>…</figcaption></figure>`:
+    /// reads fill it with the photo's `<img>` (an `<img>` given inside it is replaced).
     pub body: Option<String>,
     /// `draft` when absent.
     pub status: Option<ArticleStatus>,

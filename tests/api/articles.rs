@@ -930,3 +930,71 @@ async fn a_zero_public_cache_ttl_turns_the_memory_off() {
     app.get("/articles", None).await;
     assert!(queries(&app.get("/articles", None).await) >= 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn photos_in_a_body_come_with_their_image() {
+    let app = TestApp::spawn().await;
+    app.seed_demo().await;
+    let editor = app.token_for("editor").await;
+    let page: Value = app
+        .get("/articles?q=quy%20che%20phoi%20hop&limit=1", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let slug = page["data"][0]["slug"].as_str().unwrap().to_string();
+    let res = app.get(&format!("/articles/slug/{slug}"), None).await;
+    let etag = res.headers()["etag"].to_str().unwrap().to_string();
+    let article: Value = res.json().await.unwrap();
+    let body = article["body"].as_str().unwrap();
+    let figures = body.matches("<figure data-photo=\"").count();
+    assert!(figures >= 1, "{body}");
+    assert_eq!(body.matches("loading=\"lazy\"").count(), figures, "{body}");
+    // The image is the photo's medium variant, with the photo's own text as alt.
+    let at = body.find("<figure data-photo=\"").unwrap() + "<figure data-photo=\"".len();
+    let photo_id = &body[at..at + 36];
+    let photo: Value = app
+        .get(&format!("/photos/{photo_id}"), Some(&editor))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let medium = photo["variants"][1]["url"].as_str().unwrap();
+    let expected = format!("<figure data-photo=\"{photo_id}\"><img src=\"{medium}\" srcset=\"");
+    assert!(body.contains(&expected), "{body}");
+    assert!(body.contains(&format!("width=\"{}\"", photo["variants"][1]["width"])));
+    let image = app
+        .get(&medium[medium.find("/media/").unwrap()..], None)
+        .await;
+    assert_eq!(image.status(), 200);
+    // The ETag read with the image is the one writes compare.
+    let id = article["id"].as_str().unwrap();
+    let res = app
+        .request(
+            reqwest::Method::PATCH,
+            &format!("/articles/{id}"),
+            Some(&editor),
+        )
+        .header("If-Match", &etag)
+        .json(&json!({"summary": "Tóm tắt mới"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    // A photo that is gone leaves its caption.
+    let res = app
+        .delete(&format!("/photos/{photo_id}?force=true"), Some(&editor))
+        .await;
+    assert_eq!(res.status(), 204);
+    let article: Value = app
+        .get(&format!("/articles/slug/{slug}"), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let body = article["body"].as_str().unwrap();
+    let figure = &body[body.find(&format!("data-photo=\"{photo_id}\"")).unwrap()..];
+    let figure = &figure[..figure.find("</figure>").unwrap()];
+    assert!(!figure.contains("<img"), "{figure}");
+    assert!(figure.contains("<figcaption>"), "{figure}");
+}
