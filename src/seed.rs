@@ -225,6 +225,11 @@ pub struct SeedReport {
     /// The slug of the main article and of its category.
     pub article_slug: String,
     pub category_slug: String,
+    /// The main article, the first agreement it reports and the first of the demo's
+    /// signatories, for the commands printed to try.
+    pub article_id: Uuid,
+    pub agreement_id: Option<Uuid>,
+    pub signatory_id: Option<Uuid>,
     /// Counts of the demo's parts that are not loaded yet.
     pub skipped: Vec<(&'static str, usize)>,
 }
@@ -272,14 +277,27 @@ impl SeedReport {
                 skipped.join(", ")
             ));
         }
-        lines.push(format!(
-            "look (once `bantin serve` runs): GET {base}/api/v1/articles/slug/{}",
-            self.article_slug
-        ));
-        lines.push(format!(
-            "and its category: GET {base}/api/v1/articles?category={}",
-            self.category_slug
-        ));
+        lines.push("try it (once `bantin serve` runs):".to_string());
+        let article = self.article_id;
+        for command in [
+            format!("{base}/api/v1/articles/slug/{}", self.article_slug),
+            format!("'{base}/api/v1/articles/{article}/related?limit=5'"),
+            format!(
+                "'{base}/api/v1/articles?category={}&limit=5'",
+                self.category_slug
+            ),
+            format!("'{base}/api/v1/articles?q=hoi%20nghi'"),
+        ] {
+            lines.push(format!("  curl -s {command}"));
+        }
+        if let Some(agreement) = self.agreement_id {
+            lines.push(format!("  curl -s {base}/api/v1/agreements/{agreement}"));
+        }
+        if let Some(signatory) = self.signatory_id {
+            lines.push(format!(
+                "  curl -s {base}/api/v1/signatories/{signatory}/agreements"
+            ));
+        }
         lines
     }
 }
@@ -445,7 +463,14 @@ async fn load(
             .collect::<Result<_, _>>()?,
     };
     let article_slug = main.slug.clone();
-    upsert(conn, main, author, &mut tally, &mut trashed).await?;
+    let agreement_id = main.agreement_ids.iter().next().copied();
+    let article_id = upsert(conn, main, author, &mut tally, &mut trashed).await?;
+    let signatory_id = demo
+        .signatories
+        .iter()
+        .next()
+        .and_then(|p| people.get(&p.key))
+        .copied();
 
     Ok(SeedReport {
         site_updated,
@@ -459,6 +484,9 @@ async fn load(
         trashed,
         article_slug,
         category_slug,
+        article_id,
+        agreement_id,
+        signatory_id,
         skipped: Vec::new(),
     })
 }

@@ -408,6 +408,29 @@ async fn seed_demo_twice_loads_the_portal_once() {
 
     let db = connect(&test_db.url).await;
     let site_version = one_i64(&db, "SELECT version::bigint FROM site").await;
+    // The commands printed to try it name real ids, ready to paste.
+    let id_after = |marker: &str| -> String {
+        first
+            .match_indices(marker)
+            .map(|(at, _)| {
+                first[at + marker.len()..]
+                    .chars()
+                    .take(36)
+                    .collect::<String>()
+            })
+            .find(|id| uuid::Uuid::parse_str(id).is_ok())
+            .unwrap_or_else(|| panic!("no id after {marker} in {first}"))
+    };
+    for (marker, table) in [
+        ("/api/v1/articles/", "articles"),
+        ("/api/v1/agreements/", "agreements"),
+        ("/api/v1/signatories/", "signatories"),
+    ] {
+        let id = id_after(marker);
+        let sql = format!("SELECT count(*) FROM {table} WHERE id::text = '{id}'");
+        assert_eq!(one_i64(&db, &sql).await, 1, "{marker}{id} in {first}");
+    }
+    assert!(first.contains("curl -s '"), "{first}");
 
     let second = seed_on(&test_db, &data);
     assert_has(&second, "site: unchanged, visit_count 27194 kept");
