@@ -463,12 +463,12 @@ async fn load(
             .collect::<Result<_, _>>()?,
     };
     let article_slug = main.slug.clone();
-    let agreement_id = main.agreement_ids.iter().next().copied();
+    let agreement_id = main.agreement_ids.as_slice().first().copied();
     let article_id = upsert(conn, main, author, &mut tally, &mut trashed).await?;
     let signatory_id = demo
         .signatories
-        .iter()
-        .next()
+        .as_slice()
+        .first()
         .and_then(|p| people.get(&p.key))
         .copied();
 
