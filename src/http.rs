@@ -1,6 +1,6 @@
 //! HTTP plumbing shared by every resource: JSON and query extractors that answer with
 //! problem documents (and normalise text to NFC), strong ETags with `If-None-Match` and
-//! `If-Match`, and the caching headers of API.md §4.
+//! `If-Match`, and the caching headers of docs/contract.md.
 
 use std::future::Future;
 use std::pin::Pin;

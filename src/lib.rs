@@ -28,6 +28,7 @@ pub mod storage;
 pub mod telemetry;
 pub mod text;
 pub mod users;
+pub mod wire;
 
 use std::net::TcpListener;
 use std::sync::Arc;

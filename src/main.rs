@@ -37,8 +37,10 @@ enum Command {
         #[arg(long, default_value = "Administrator")]
         display_name: String,
     },
-    /// Load the demo content (Lai Châu People's Council portal: site settings, categories,
-    /// articles) after applying migrations; running it again changes nothing.
+    /// Load the demo content (one page of the Lai Châu People's Council portal: site
+    /// settings, categories, articles, photos, organisations, signatories and agreements)
+    /// after applying migrations, then print commands to try it; running it again changes
+    /// nothing.
     SeedDemo,
     /// Print the OpenAPI document (`bantin openapi > openapi/openapi.json`).
     Openapi,

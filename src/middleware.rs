@@ -2,7 +2,7 @@
 //! (method, path, status, latency, request id and, for errors, why; never headers, query
 //! strings or bodies), `Server-Timing: db;desc="N queries"` (statements sent to the database
 //! for it), `X-Content-Type-Options: nosniff`, `Vary: Authorization`, the caching rule of
-//! API.md §4 (a `no-store` default, and never `public` for a read made with credentials), the
+//! docs/contract.md (a `no-store` default, and never `public` for a read made with credentials), the
 //! Content-Security-Policy of the files and the docs, and problem+json for any error response
 //! a framework component produced as plain text.
 

@@ -1,4 +1,4 @@
-//! Collection paging as API.md §4: `limit` 1–100, opaque keyset `cursor`, numbered `page`,
+//! Collection paging as docs/contract.md: `limit` 1–100, opaque keyset `cursor`, numbered `page`,
 //! `with_total`, and the `{data, meta}` envelope.
 
 use base64::Engine;

@@ -102,7 +102,7 @@ pub fn email_key(email: &str) -> String {
     email.to_lowercase()
 }
 
-/// The diacritic-insensitive key text is matched on (DOMAIN.md §5.2–5.3): NFC, then NFD with
+/// The diacritic-insensitive key text is matched on (docs/vietnamese-text-and-documents.md): NFC, then NFD with
 /// every combining mark dropped, `đ`/`Đ` mapped to `d` (they have no decomposition, so a
 /// generic "strip accents" misses them), lowercased, whitespace runs collapsed to one space
 /// and trimmed. Old and new tone placement (`hoà`/`hòa`, `Uỷ`/`Ủy`) give the same key, and so
@@ -120,7 +120,7 @@ pub fn fold(s: &str) -> String {
         .join(" ")
 }
 
-/// Titles and honorifics a person's name must not start with (DOMAIN.md §1, §4: names are
+/// Titles and honorifics a person's name must not start with (docs/vietnamese-text-and-documents.md: names are
 /// written "họ, tên đệm, tên" with no academic titles or honorifics), lowercased.
 const HONORIFICS: &[&str] = &[
     "ông",
@@ -176,7 +176,7 @@ pub fn collapse_spaces(s: &str) -> String {
 /// The longest slug allowed, in characters (slugs are ASCII, so also in bytes).
 pub const SLUG_MAX: usize = 100;
 
-/// The URL slug of a title (DOMAIN.md §5.4): lowercase ASCII words joined by single `-`, e.g.
+/// The URL slug of a title (docs/vietnamese-text-and-documents.md): lowercase ASCII words joined by single `-`, e.g.
 /// `Đảng Đoàn HĐND tỉnh` → `dang-doan-hdnd-tinh`. `slug::slugify` on the NFC text: its
 /// deunicode transliteration maps `Đ`/`đ` to `d` (not the `dj` of npm `slugify`), `ơ`/`ư` to
 /// `o`/`u`, drops combining marks, and makes every run of other characters one `-`, so no
@@ -328,7 +328,7 @@ mod tests {
         assert_eq!(email_key("Editor@LaiChau.gov.vn"), "editor@laichau.gov.vn");
     }
 
-    // --- fold (DOMAIN.md §5.2–5.3) ---
+    // --- fold (docs/vietnamese-text-and-documents.md) ---
 
     /// `fold(query)` occurs in `fold(text)`: how a search key matches.
     fn finds(query: &str, text: &str) -> bool {
@@ -392,7 +392,7 @@ mod tests {
         assert!(finds("hội nghị", "Hoi nghi"));
     }
 
-    // --- slugs (DOMAIN.md §5.4) ---
+    // --- slugs (docs/vietnamese-text-and-documents.md) ---
 
     #[test]
     fn slugify_vietnamese_titles() {
@@ -413,7 +413,7 @@ mod tests {
 
     #[test]
     fn slugify_maps_d_stroke_to_d_not_dj() {
-        // npm `slugify` gives `djang-djoan` by default (DOMAIN.md §5.4).
+        // npm `slugify` gives `djang-djoan` by default (docs/vietnamese-text-and-documents.md).
         let s = slugify("Đảng Đoàn đại biểu");
         assert_ne!(s, "djang-djoan-djai-bieu");
         assert!(!s.contains("dj"), "{s}");

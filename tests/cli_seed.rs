@@ -669,3 +669,27 @@ async fn seed_demo_on_a_fresh_machine_then_serve_shows_it() {
     assert!(!cluster_running(&data), "PostgreSQL left running");
     let _ = std::fs::remove_dir_all(&data);
 }
+
+#[test]
+fn seed_demo_help_names_everything_it_loads() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bantin"))
+        .args(["seed-demo", "--help"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for part in [
+        "site settings",
+        "categories",
+        "articles",
+        "photos",
+        "organisations",
+        "signatories",
+        "agreements",
+    ] {
+        assert!(
+            help.contains(part),
+            "seed-demo --help does not name {part}: {help}"
+        );
+    }
+}
