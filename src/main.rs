@@ -129,8 +129,13 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            tracing::error!("{e}");
-            eprintln!("bantin: {e}");
+            // Once: as a log line (JSON with BANTIN_LOG_FORMAT=json), or plainly when RUST_LOG
+            // hides errors.
+            if tracing::enabled!(tracing::Level::ERROR) {
+                tracing::error!("{e}");
+            } else {
+                eprintln!("bantin: {e}");
+            }
             ExitCode::FAILURE
         }
     }

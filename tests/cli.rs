@@ -120,6 +120,10 @@ impl Service {
         }
     }
 
+    fn stderr_text(&self) -> String {
+        self.stderr.lock().unwrap().join("\n")
+    }
+
     fn output(&self) -> String {
         format!(
             "{}\n{}",
@@ -235,6 +239,11 @@ async fn serve_on_the_embedded_database_stops_cleanly_and_keeps_its_data() {
     );
     assert!(data.join("jwt-secret").exists());
     assert!(cluster_running(&data));
+    assert!(
+        !service.stderr_text().contains("\x1b["),
+        "colour codes in a log that is not a terminal:\n{}",
+        service.stderr_text()
+    );
 
     // SIGTERM: clean exit and no PostgreSQL left.
     service.signal("-TERM");
@@ -315,4 +324,40 @@ async fn create_admin_reads_the_password_from_stdin() {
     service.signal("-TERM");
     service.wait_exit();
     let _ = std::fs::remove_dir_all(&data);
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn a_fatal_error_is_printed_once_without_colour_codes() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let bind = taken.local_addr().unwrap().to_string();
+    let out = bantin()
+        .arg("serve")
+        .env("BANTIN_BIND", &bind)
+        .env("BANTIN_DATA_DIR", temp_data_dir("fatal"))
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert_eq!(err.matches("cannot listen").count(), 1, "{err}");
+    assert!(err.contains("BANTIN_BIND"), "{err}");
+    assert!(!err.contains("\x1b["), "colour codes: {err:?}");
+
+    // Nothing listens on port 1.
+    let out = bantin()
+        .arg("migrate")
+        .env("DATABASE_URL", "postgres://bantin@127.0.0.1:1/bantin")
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert_eq!(
+        err.matches("cannot connect to the database").count(),
+        1,
+        "{err}"
+    );
+    assert!(!err.contains("\x1b["), "colour codes: {err:?}");
 }
