@@ -141,6 +141,11 @@ fn cors(origins: &[String]) -> Cors {
 /// Starts serving on `listener`; the returned server runs until stopped (SIGINT/SIGTERM
 /// included, finishing in-flight requests first).
 pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    serve_all(vec![listener], state)
+}
+
+/// [`serve`] on several listeners: every address a host name in `BANTIN_BIND` resolves to.
+pub fn serve_all(listeners: Vec<TcpListener>, state: AppState) -> std::io::Result<Server> {
     let spec = openapi_spec();
     let table = web::Data::new(RouteTable::from_spec(&spec));
     let origins = Arc::new(state.config.cors_origins.clone());
@@ -171,10 +176,11 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
             tracing::debug!(error = %e, "cannot set TCP_NODELAY");
         }
     })
-    .listen(listener)?
-    .shutdown_timeout(30)
-    .run();
-    Ok(server)
+    .shutdown_timeout(30);
+    let server = listeners
+        .into_iter()
+        .try_fold(server, |server, listener| server.listen(listener))?;
+    Ok(server.run())
 }
 
 /// Builds the shared state from settings and a database URL.

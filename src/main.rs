@@ -172,16 +172,45 @@ where
     result
 }
 
+/// Listens on every address of `BANTIN_BIND`. An address of a host name that this machine
+/// cannot listen on (`::1` with IPv6 off) is skipped with a warning while another one works;
+/// an address in use never is: another program would answer part of the clients.
+fn listen(config: &Config) -> Result<Vec<TcpListener>, String> {
+    let bind = &config.bind;
+    let mut listeners = Vec::new();
+    let mut skipped = Vec::new();
+    for addr in &config.bind_addrs {
+        match TcpListener::bind(addr) {
+            Ok(listener) => listeners.push(listener),
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse || config.bind_addrs.len() == 1 => {
+                return Err(format!("BANTIN_BIND {bind}: cannot listen on {addr}: {e}"));
+            }
+            Err(e) => skipped.push(format!("{addr}: {e}")),
+        }
+    }
+    if listeners.is_empty() {
+        let skipped = skipped.join("; ");
+        return Err(format!("BANTIN_BIND {bind}: cannot listen: {skipped}"));
+    }
+    for reason in skipped {
+        tracing::warn!("BANTIN_BIND {bind}: not listening on {reason}");
+    }
+    Ok(listeners)
+}
+
 async fn serve(config: Config) -> Result<(), String> {
-    let listener = TcpListener::bind(config.bind)
-        .map_err(|e| format!("BANTIN_BIND {}: cannot listen: {e}", config.bind))?;
+    let listeners = listen(&config)?;
     let db = Database::open(&config).await?;
-    let result = serve_on(config, listener, &db).await;
+    let result = serve_on(config, listeners, &db).await;
     db.close().await;
     result
 }
 
-async fn serve_on(config: Config, listener: TcpListener, db: &Database) -> Result<(), String> {
+async fn serve_on(
+    config: Config,
+    listeners: Vec<TcpListener>,
+    db: &Database,
+) -> Result<(), String> {
     let url = db.url();
     migrate(&url).await?;
     let secret =
@@ -189,7 +218,7 @@ async fn serve_on(config: Config, listener: TcpListener, db: &Database) -> Resul
     let first_admin = bantin::bootstrap::first_admin(&url, &config).await?;
     let public_url = config.public_url.clone();
     let state = bantin::state(config, &url, &secret)?;
-    let server = bantin::serve(listener, state).map_err(|e| e.to_string())?;
+    let server = bantin::serve_all(listeners, state).map_err(|e| e.to_string())?;
     tracing::info!(url = %public_url, "Bantin is listening");
     println!("\nBantin is running at {public_url}");
     println!("  API docs:   {public_url}/docs/");

@@ -101,22 +101,27 @@ fn collect(stream: impl std::io::Read + Send + 'static) -> Arc<Mutex<Vec<String>
 
 impl Service {
     fn start(data_dir: &Path) -> Service {
+        Service::start_with(data_dir, "127.0.0.1", &[])
+    }
+
+    /// `bantin serve` listening on `host` (an address or a name) and a free port, with `envs`.
+    fn start_with(data_dir: &Path, host: &str, envs: &[(&str, &str)]) -> Service {
         let port = free_port();
-        let mut child = bantin()
-            .arg("serve")
+        let mut cmd = bantin();
+        cmd.arg("serve")
             .env("BANTIN_DATA_DIR", data_dir)
-            .env("BANTIN_BIND", format!("127.0.0.1:{port}"))
+            .env("BANTIN_BIND", format!("{host}:{port}"))
+            .envs(envs.iter().copied())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
         let stdout = collect(child.stdout.take().unwrap());
         let stderr = collect(child.stderr.take().unwrap());
         Service {
             child,
             stdout,
             stderr,
-            base: format!("http://127.0.0.1:{port}"),
+            base: format!("http://{host}:{port}"),
         }
     }
 
@@ -328,6 +333,19 @@ async fn create_admin_reads_the_password_from_stdin() {
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_listens_on_a_host_name() {
+    let data = temp_data_dir("hostname");
+    let mut service = Service::start_with(&data, "localhost", &[]);
+    service.wait_ready().await;
+    let port = service.base.rsplit(':').next().unwrap().to_string();
+    let printed = format!("Bantin is running at http://localhost:{port}");
+    assert!(service.output().contains(&printed), "{}", service.output());
+    service.signal("-TERM");
+    assert!(service.wait_exit().success(), "{}", service.output());
+    let _ = std::fs::remove_dir_all(&data);
 }
 
 #[test]
