@@ -138,8 +138,9 @@ fn cors(origins: &[String]) -> Cors {
         .max_age(3600)
 }
 
-/// Starts serving on `listener`; the returned server runs until stopped (SIGINT/SIGTERM
-/// included, finishing in-flight requests first).
+/// Starts serving on `listener`; the returned server runs until stopped through its
+/// [`handle`](Server::handle). It does not watch signals: actix would stop at once on SIGINT,
+/// cutting requests in flight, so `bantin serve` handles them itself.
 pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     serve_all(vec![listener], state)
 }
@@ -176,7 +177,8 @@ pub fn serve_all(listeners: Vec<TcpListener>, state: AppState) -> std::io::Resul
             tracing::debug!(error = %e, "cannot set TCP_NODELAY");
         }
     })
-    .shutdown_timeout(30);
+    .shutdown_timeout(30)
+    .disable_signals();
     let server = listeners
         .into_iter()
         .try_fold(server, |server, listener| server.listen(listener))?;

@@ -23,7 +23,8 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Apply migrations and serve the API (with no DATABASE_URL, on a private PostgreSQL
-    /// cluster kept in $BANTIN_DATA_DIR/postgres). Stops cleanly on Ctrl-C or SIGTERM.
+    /// cluster kept in $BANTIN_DATA_DIR/postgres). Ctrl-C or SIGTERM finish the requests in
+    /// flight, then stop; a second Ctrl-C stops at once.
     Serve,
     /// Apply pending database migrations, then exit.
     Migrate,
@@ -248,7 +249,53 @@ async fn serve_on(
         }
     }
     println!("  Stop:       Ctrl-C\n");
-    server.await.map_err(|e| e.to_string())?;
+    run_until_stopped(server).await?;
     tracing::info!("Bantin stopped");
+    Ok(())
+}
+
+/// Runs the server until a signal stops it. SIGINT (Ctrl-C) and SIGTERM stop it gracefully:
+/// no new connections, requests in flight finish (up to the server's shutdown timeout). A
+/// second SIGINT, or SIGQUIT, stops it at once, cutting what is in flight. actix's own
+/// handling treats SIGINT as an immediate stop, hence `disable_signals` in [`bantin::serve`].
+async fn run_until_stopped(server: actix_web::dev::Server) -> Result<(), String> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let listen =
+        |kind: SignalKind| signal(kind).map_err(|e| format!("cannot listen for signals: {e}"));
+    let mut interrupt = listen(SignalKind::interrupt())?;
+    let mut terminate = listen(SignalKind::terminate())?;
+    let mut quit = listen(SignalKind::quit())?;
+    let handle = server.handle();
+    let mut server = Box::pin(server);
+    let mut stopping = false;
+    let stop_gracefully = |name: &str| {
+        tracing::info!(
+            "{name} received; finishing the requests in flight (Ctrl-C again to stop at once)"
+        );
+        tokio::spawn(handle.stop(true));
+    };
+    loop {
+        tokio::select! {
+            result = &mut server => return result.map_err(|e| e.to_string()),
+            _ = terminate.recv() => {
+                if !std::mem::replace(&mut stopping, true) {
+                    stop_gracefully("SIGTERM");
+                }
+            }
+            _ = interrupt.recv() => {
+                if std::mem::replace(&mut stopping, true) {
+                    tracing::warn!("SIGINT received again; stopping at once");
+                    break;
+                }
+                stop_gracefully("SIGINT");
+            }
+            _ = quit.recv() => {
+                tracing::warn!("SIGQUIT received; stopping at once");
+                break;
+            }
+        }
+    }
+    // Dropping the server stops its workers at once, closing the connections they hold.
+    drop(server);
     Ok(())
 }

@@ -129,6 +129,18 @@ impl Service {
         self.stderr.lock().unwrap().join("\n")
     }
 
+    /// Waits until a log line contains `needle` (panics if it never comes).
+    fn wait_for_log(&self, needle: &str) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if self.stderr_text().contains(needle) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("no log line with {needle:?}:\n{}", self.output());
+    }
+
     fn output(&self) -> String {
         format!(
             "{}\n{}",
@@ -333,6 +345,100 @@ async fn create_admin_reads_the_password_from_stdin() {
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A small valid PNG.
+fn png() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 4, y as u8 * 5, 90]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+async fn access_token(base: &str, email: &str, password: &str) -> String {
+    let res = reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": email, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let body: serde_json::Value = res.json().await.unwrap();
+    body["access_token"].as_str().unwrap().to_string()
+}
+
+/// Reads from `stream` until the end of a response head (`\r\n\r\n`), or the end of the stream.
+fn read_head(stream: &mut std::net::TcpStream) -> String {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        match std::io::Read::read(stream, &mut byte) {
+            Ok(1) => head.push(byte[0]),
+            _ => break,
+        }
+    }
+    text(&head)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_and_sigterm_finish_an_upload_in_flight() {
+    let data = temp_data_dir("drain");
+    let password = "mật-khẩu-quản-trị-viên";
+    for (signal, name) in [("-INT", "SIGINT"), ("-TERM", "SIGTERM")] {
+        let mut service =
+            Service::start_with(&data, "127.0.0.1", &[("BANTIN_ADMIN_PASSWORD", password)]);
+        service.wait_ready().await;
+        let token = access_token(&service.base, "admin@localhost", password).await;
+
+        let boundary = "bantin-upload-boundary";
+        let mut first = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"caption\"\r\n\r\nQuang cảnh hội nghị\r\n"
+        )
+        .into_bytes();
+        first.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"hoi-nghi.png\"\r\nContent-Type: image/png\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        let file = png();
+        let (sent_early, rest) = file.split_at(file.len() / 3);
+        first.extend_from_slice(sent_early);
+        let mut last = rest.to_vec();
+        last.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+
+        let host = service.base.trim_start_matches("http://").to_string();
+        let mut stream = std::net::TcpStream::connect(&host).unwrap();
+        let head = format!(
+            "POST /api/v1/photos HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n",
+            first.len() + last.len()
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        // The server has the request once it asks for the body.
+        let continued = read_head(&mut stream);
+        assert!(continued.starts_with("HTTP/1.1 100"), "{continued}");
+        stream.write_all(&first).unwrap();
+
+        service.signal(signal);
+        service.wait_for_log(name);
+        for chunk in last.chunks(64) {
+            if stream.write_all(chunk).is_err() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let mut response = String::new();
+        let _ = std::io::Read::read_to_string(&mut stream, &mut response);
+        assert!(
+            response.starts_with("HTTP/1.1 201"),
+            "{name}: the upload in flight got {response:?}\n{}",
+            service.output()
+        );
+        let status = service.wait_exit();
+        assert!(status.success(), "{name}: {status}\n{}", service.output());
+        assert!(!cluster_running(&data), "{name}: PostgreSQL left running");
+    }
+    let _ = std::fs::remove_dir_all(&data);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
