@@ -141,6 +141,15 @@ impl Service {
         panic!("no log line with {needle:?}:\n{}", self.output());
     }
 
+    async fn status(&self, path: &str) -> reqwest::StatusCode {
+        let res = reqwest::Client::new()
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await;
+        res.unwrap_or_else(|e| panic!("GET {path}: {e}\n{}", self.output()))
+            .status()
+    }
+
     fn output(&self) -> String {
         format!(
             "{}\n{}",
@@ -343,8 +352,91 @@ async fn create_admin_reads_the_password_from_stdin() {
     let _ = std::fs::remove_dir_all(&data);
 }
 
+/// A bantin command (not `serve`) on the local cluster in `data`, `stdin` as its input.
+fn command(data: &Path, args: &[&str], stdin: &str) -> std::process::Output {
+    let mut child = bantin()
+        .args(args)
+        .env("BANTIN_DATA_DIR", data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.as_bytes()).unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_share_the_database_of_a_running_server() {
+    let data = temp_data_dir("share");
+    let mut service = Service::start(&data);
+    service.wait_ready().await;
+    let password = service.printed_password().expect("first run");
+
+    // The README's lost-password recipe, while the server runs.
+    let email = "bantochuc@hdnd.laichau.gov.vn";
+    let out = command(
+        &data,
+        &["create-admin", "--email", email],
+        "mật-khẩu-ban-tổ-chức\n",
+    );
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "create-admin: {err}");
+    assert!(
+        !err.contains("stopping it"),
+        "create-admin stopped it: {err}"
+    );
+    assert!(cluster_running(&data), "create-admin stopped the database");
+    assert_eq!(service.status("/health/ready").await, 200);
+    assert_eq!(
+        login(&service.base, email, "mật-khẩu-ban-tổ-chức").await,
+        200
+    );
+
+    let out = command(&data, &["seed-demo"], "");
+    assert!(out.status.success(), "seed-demo: {}", text(&out.stderr));
+    assert_eq!(service.status("/health/ready").await, 200);
+    assert_eq!(
+        service
+            .status("/api/v1/categories/slug/tin-tuc-hoat-dong")
+            .await,
+        200,
+        "the server sees what seed-demo wrote"
+    );
+    assert_eq!(
+        login(&service.base, "admin@localhost", &password).await,
+        200
+    );
+    assert!(
+        !service.stderr_text().contains("ERROR"),
+        "{}",
+        service.output()
+    );
+
+    // The server, the last one using the database, stops it.
+    service.signal("-TERM");
+    assert!(service.wait_exit().success(), "{}", service.output());
+    assert!(!cluster_running(&data), "PostgreSQL left running");
+
+    // A server left by a killed `bantin serve` is no one's: a command takes it over and
+    // stops it when done.
+    let mut killed = Service::start(&data);
+    killed.wait_ready().await;
+    killed.signal("-KILL");
+    killed.wait_exit();
+    assert!(cluster_running(&data));
+    let out = command(&data, &["migrate"], "");
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "migrate: {err}");
+    assert!(err.contains("from an earlier run"), "{err}");
+    assert!(!cluster_running(&data), "migrate left the leftover running");
+    let _ = std::fs::remove_dir_all(&data);
 }
 
 /// A small valid PNG.
