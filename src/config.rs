@@ -154,7 +154,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     (
         "BANTIN_DB_POOL_SIZE",
         "10",
-        "database connections per process",
+        "database connections per process for requests (`serve` opens one more to watch the database)",
     ),
     (
         "BANTIN_PUBLIC_CACHE_TTL",

@@ -249,7 +249,12 @@ async fn serve_on(
         }
     }
     println!("  Stop:       Ctrl-C\n");
-    run_until_stopped(server).await?;
+    let watchdog = tokio::spawn(bantin::db::watch(url));
+    let result = run_until_stopped(server).await;
+    // Before the database stops, which it would report.
+    watchdog.abort();
+    let _ = watchdog.await;
+    result?;
     tracing::info!("Bantin stopped");
     Ok(())
 }

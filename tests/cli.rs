@@ -439,6 +439,75 @@ async fn commands_share_the_database_of_a_running_server() {
     let _ = std::fs::remove_dir_all(&data);
 }
 
+/// The PID of the PostgreSQL server of the cluster in `data`.
+fn postmaster_pid(data: &Path) -> String {
+    let text = std::fs::read_to_string(data.join("postgres/postmaster.pid")).unwrap();
+    text.lines().next().unwrap().trim().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_whose_database_vanishes_says_so_and_recovers_when_it_returns() {
+    let data = temp_data_dir("vanish");
+    let mut service = Service::start(&data);
+    service.wait_ready().await;
+    let password = service.printed_password().expect("first run");
+    assert_eq!(service.status("/api/v1/categories").await, 200);
+
+    // The database stops under the server (fast shutdown: its sessions are ended).
+    let stopped = Command::new("kill")
+        .args(["-INT", &postmaster_pid(&data)])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while cluster_running(&data) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(!cluster_running(&data), "PostgreSQL did not stop");
+    service.wait_for_log("the database does not answer");
+    assert_eq!(service.status("/health/ready").await, 503);
+
+    // Any bantin command brings it back, and leaves it running for the server.
+    let out = command(&data, &["migrate"], "");
+    assert!(out.status.success(), "migrate: {}", text(&out.stderr));
+    assert!(
+        cluster_running(&data),
+        "migrate stopped the server's database"
+    );
+    service.wait_for_log("the database answers again");
+
+    // Connections from before are not reused: every request succeeds, more than the pool holds.
+    for _ in 0..15 {
+        assert_eq!(
+            service.status("/api/v1/categories").await,
+            200,
+            "{}",
+            service.output()
+        );
+    }
+    assert_eq!(service.status("/health/ready").await, 200);
+    assert_eq!(
+        login(&service.base, "admin@localhost", &password).await,
+        200
+    );
+    let log = service.stderr_text();
+    assert_eq!(
+        log.matches("the database does not answer").count(),
+        1,
+        "{log}"
+    );
+    assert_eq!(
+        log.matches("the database answers again").count(),
+        1,
+        "{log}"
+    );
+
+    service.signal("-TERM");
+    assert!(service.wait_exit().success(), "{}", service.output());
+    assert!(!cluster_running(&data), "PostgreSQL left running");
+    let _ = std::fs::remove_dir_all(&data);
+}
+
 /// A small valid PNG.
 fn png() -> Vec<u8> {
     let img = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 4, y as u8 * 5, 90]));
