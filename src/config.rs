@@ -3,7 +3,7 @@
 //! message naming the variable, so a typo never silently falls back to a default.
 
 use std::collections::BTreeMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 
 use ipnet::IpNet;
@@ -40,7 +40,10 @@ impl std::fmt::Debug for Secret {
 pub struct Config {
     /// `DATABASE_URL`; `None` runs a private PostgreSQL cluster in the data dir.
     pub database_url: Option<Secret>,
-    pub bind: SocketAddr,
+    /// `BANTIN_BIND` as given: `127.0.0.1:8080`, `[::]:8080` or `localhost:8080`.
+    pub bind: String,
+    /// What to listen on: the address given, or every address the host name resolved to.
+    pub bind_addrs: Vec<SocketAddr>,
     pub data_dir: PathBuf,
     /// Base URL clients use to reach the service (for printed links and media URLs).
     pub public_url: String,
@@ -106,7 +109,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     (
         "BANTIN_BIND",
         "127.0.0.1:8080",
-        "address and port to listen on",
+        "address (or host name) and port to listen on; a name listens on every address it resolves to",
     ),
     (
         "BANTIN_DATA_DIR",
@@ -157,7 +160,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     (
         "BANTIN_DB_POOL_SIZE",
         "10",
-        "database connections per process",
+        "database connections per process for requests (`serve` opens one more to watch the database)",
     ),
     (
         "BANTIN_PUBLIC_CACHE_TTL",
@@ -336,13 +339,12 @@ impl Config {
             }
         };
 
-        let bind_text = get("BANTIN_BIND", file.bind).unwrap_or_else(|| "127.0.0.1:8080".into());
-        let bind: SocketAddr = bind_text.parse().map_err(|_| {
-            err(
-                "BANTIN_BIND",
-                format!("`{bind_text}` is not an address:port such as 127.0.0.1:8080"),
-            )
-        })?;
+        let bind = get("BANTIN_BIND", file.bind).unwrap_or_else(|| "127.0.0.1:8080".into());
+        let bind_addr = bind.parse::<SocketAddr>().ok();
+        let bind_addrs = match bind_addr {
+            Some(addr) => vec![addr],
+            None => resolve_bind(&bind)?,
+        };
 
         let data_dir =
             PathBuf::from(get("BANTIN_DATA_DIR", file.data_dir).unwrap_or_else(|| "./data".into()));
@@ -360,19 +362,15 @@ impl Config {
                 }
                 url
             }
-            None => {
-                let host = if bind.ip().is_unspecified() {
-                    "127.0.0.1".to_string()
-                } else {
-                    bind.ip().to_string()
-                };
-                match bind.ip() {
-                    IpAddr::V6(_) if !bind.ip().is_unspecified() => {
-                        format!("http://[{host}]:{}", bind.port())
-                    }
-                    _ => format!("http://{host}:{}", bind.port()),
+            // A host name as given; an address as clients can use it.
+            None => match bind_addr {
+                None => format!("http://{bind}"),
+                Some(addr) if addr.ip().is_unspecified() => {
+                    format!("http://127.0.0.1:{}", addr.port())
                 }
-            }
+                Some(SocketAddr::V6(addr)) => format!("http://[{}]:{}", addr.ip(), addr.port()),
+                Some(addr) => format!("http://{addr}"),
+            },
         };
 
         let jwt_secret = match get("BANTIN_JWT_SECRET", file.jwt_secret) {
@@ -576,6 +574,7 @@ impl Config {
         Ok(Config {
             database_url: get("DATABASE_URL", file.database_url).map(Secret),
             bind,
+            bind_addrs,
             data_dir,
             public_url,
             jwt_secret,
@@ -596,6 +595,41 @@ impl Config {
     }
 }
 
+/// The addresses a `host:port` value of `BANTIN_BIND` resolves to (the system resolver:
+/// `/etc/hosts`, then DNS).
+fn resolve_bind(bind: &str) -> Result<Vec<SocketAddr>, ConfigError> {
+    let has_port = bind
+        .rsplit_once(':')
+        .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok());
+    if !has_port {
+        return Err(err(
+            "BANTIN_BIND",
+            format!(
+                "`{bind}` is not an address:port or host:port such as 127.0.0.1:8080 or localhost:8080"
+            ),
+        ));
+    }
+    let resolved = bind.to_socket_addrs().map_err(|e| {
+        err(
+            "BANTIN_BIND",
+            format!("cannot resolve the host name in `{bind}`: {e}"),
+        )
+    })?;
+    let mut addrs: Vec<SocketAddr> = Vec::new();
+    for addr in resolved {
+        if !addrs.contains(&addr) {
+            addrs.push(addr);
+        }
+    }
+    if addrs.is_empty() {
+        return Err(err(
+            "BANTIN_BIND",
+            format!("the host name in `{bind}` resolves to no address"),
+        ));
+    }
+    Ok(addrs)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -611,7 +645,7 @@ mod tests {
     #[test]
     fn defaults_are_safe() {
         let c = load(&[], None).unwrap();
-        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.bind_addrs, ["127.0.0.1:8080".parse().unwrap()]);
         assert_eq!(c.data_dir, PathBuf::from("./data"));
         assert_eq!(c.public_url, "http://127.0.0.1:8080");
         assert!(c.jwt_secret.is_none() && c.database_url.is_none() && c.cors_origins.is_empty());
@@ -677,11 +711,47 @@ mod tests {
     }
 
     #[test]
+    fn bind_takes_addresses_and_host_names() {
+        let c = load(&[("BANTIN_BIND", "[::1]:8081")], None).unwrap();
+        assert_eq!(c.bind_addrs, ["[::1]:8081".parse().unwrap()]);
+        assert_eq!(c.public_url, "http://[::1]:8081");
+
+        // A name listens on what it resolves to, and links keep the name.
+        let c = load(&[("BANTIN_BIND", "localhost:8082")], None).unwrap();
+        assert!(!c.bind_addrs.is_empty(), "localhost resolves");
+        assert!(
+            c.bind_addrs
+                .iter()
+                .all(|a| a.ip().is_loopback() && a.port() == 8082),
+            "{:?}",
+            c.bind_addrs
+        );
+        assert_eq!(c.public_url, "http://localhost:8082");
+        assert_eq!(c.media.public_url, "http://localhost:8082/media/");
+
+        for bad in [
+            "localhost",
+            "localhost:",
+            ":8080",
+            "localhost:http",
+            "localhost:70000",
+        ] {
+            let e = load(&[("BANTIN_BIND", bad)], None).unwrap_err();
+            assert_eq!(e.name, "BANTIN_BIND", "{bad}");
+            assert!(e.message.contains("host:port"), "{bad}: {}", e.message);
+        }
+        // RFC 6761: `.invalid` names never resolve.
+        let e = load(&[("BANTIN_BIND", "bantin.invalid:8080")], None).unwrap_err();
+        assert_eq!(e.name, "BANTIN_BIND");
+        assert!(e.message.contains("cannot resolve"), "{}", e.message);
+    }
+
+    #[test]
     fn file_is_read_and_environment_wins() {
         let file =
             "bind = \"0.0.0.0:9000\"\nlog_format = \"json\"\ncors_origins = [\"https://a.vn\"]\n";
         let c = load(&[("BANTIN_LOG_FORMAT", "pretty")], Some(file)).unwrap();
-        assert_eq!(c.bind.port(), 9000);
+        assert_eq!(c.bind_addrs, ["0.0.0.0:9000".parse().unwrap()]);
         assert_eq!(c.public_url, "http://127.0.0.1:9000");
         assert_eq!(c.log_format, LogFormat::Pretty);
         assert_eq!(c.cors_origins, vec!["https://a.vn".to_string()]);

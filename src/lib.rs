@@ -147,9 +147,15 @@ fn cors(origins: &[String]) -> Cors {
         .max_age(3600)
 }
 
-/// Starts serving on `listener`; the returned server runs until stopped (SIGINT/SIGTERM
-/// included, finishing in-flight requests first).
+/// Starts serving on `listener`; the returned server runs until stopped through its
+/// [`handle`](Server::handle). It does not watch signals: actix would stop at once on SIGINT,
+/// cutting requests in flight, so `bantin serve` handles them itself.
 pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    serve_all(vec![listener], state)
+}
+
+/// [`serve`] on several listeners: every address a host name in `BANTIN_BIND` resolves to.
+pub fn serve_all(listeners: Vec<TcpListener>, state: AppState) -> std::io::Result<Server> {
     let spec = openapi_spec();
     let table = web::Data::new(RouteTable::from_spec(&spec));
     let origins = Arc::new(state.config.cors_origins.clone());
@@ -182,10 +188,12 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
         }
     })
     .client_request_timeout(header_timeout)
-    .listen(listener)?
     .shutdown_timeout(30)
-    .run();
-    Ok(server)
+    .disable_signals();
+    let server = listeners
+        .into_iter()
+        .try_fold(server, |server, listener| server.listen(listener))?;
+    Ok(server.run())
 }
 
 /// Builds the shared state from settings and a database URL.

@@ -23,7 +23,8 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Apply migrations and serve the API (with no DATABASE_URL, on a private PostgreSQL
-    /// cluster kept in $BANTIN_DATA_DIR/postgres). Stops cleanly on Ctrl-C or SIGTERM.
+    /// cluster kept in $BANTIN_DATA_DIR/postgres). Ctrl-C or SIGTERM finish the requests in
+    /// flight, then stop; a second Ctrl-C stops at once.
     Serve,
     /// Apply pending database migrations, then exit.
     Migrate,
@@ -131,8 +132,13 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            tracing::error!("{e}");
-            eprintln!("bantin: {e}");
+            // Once: as a log line (JSON with BANTIN_LOG_FORMAT=json), or plainly when RUST_LOG
+            // hides errors.
+            if tracing::enabled!(tracing::Level::ERROR) {
+                tracing::error!("{e}");
+            } else {
+                eprintln!("bantin: {e}");
+            }
             ExitCode::FAILURE
         }
     }
@@ -169,16 +175,45 @@ where
     result
 }
 
+/// Listens on every address of `BANTIN_BIND`. An address of a host name that this machine
+/// cannot listen on (`::1` with IPv6 off) is skipped with a warning while another one works;
+/// an address in use never is: another program would answer part of the clients.
+fn listen(config: &Config) -> Result<Vec<TcpListener>, String> {
+    let bind = &config.bind;
+    let mut listeners = Vec::new();
+    let mut skipped = Vec::new();
+    for addr in &config.bind_addrs {
+        match TcpListener::bind(addr) {
+            Ok(listener) => listeners.push(listener),
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse || config.bind_addrs.len() == 1 => {
+                return Err(format!("BANTIN_BIND {bind}: cannot listen on {addr}: {e}"));
+            }
+            Err(e) => skipped.push(format!("{addr}: {e}")),
+        }
+    }
+    if listeners.is_empty() {
+        let skipped = skipped.join("; ");
+        return Err(format!("BANTIN_BIND {bind}: cannot listen: {skipped}"));
+    }
+    for reason in skipped {
+        tracing::warn!("BANTIN_BIND {bind}: not listening on {reason}");
+    }
+    Ok(listeners)
+}
+
 async fn serve(config: Config) -> Result<(), String> {
-    let listener = TcpListener::bind(config.bind)
-        .map_err(|e| format!("BANTIN_BIND {}: cannot listen: {e}", config.bind))?;
+    let listeners = listen(&config)?;
     let db = Database::open(&config).await?;
-    let result = serve_on(config, listener, &db).await;
+    let result = serve_on(config, listeners, &db).await;
     db.close().await;
     result
 }
 
-async fn serve_on(config: Config, listener: TcpListener, db: &Database) -> Result<(), String> {
+async fn serve_on(
+    config: Config,
+    listeners: Vec<TcpListener>,
+    db: &Database,
+) -> Result<(), String> {
     let url = db.url();
     migrate(&url).await?;
     let secret =
@@ -186,7 +221,7 @@ async fn serve_on(config: Config, listener: TcpListener, db: &Database) -> Resul
     let first_admin = bantin::bootstrap::first_admin(&url, &config).await?;
     let public_url = config.public_url.clone();
     let state = bantin::state(config, &url, &secret)?;
-    let server = bantin::serve(listener, state).map_err(|e| e.to_string())?;
+    let server = bantin::serve_all(listeners, state).map_err(|e| e.to_string())?;
     tracing::info!(url = %public_url, "Bantin is listening");
     println!("\nBantin is running at {public_url}");
     println!("  API docs:   {public_url}/docs/");
@@ -216,7 +251,58 @@ async fn serve_on(config: Config, listener: TcpListener, db: &Database) -> Resul
         }
     }
     println!("  Stop:       Ctrl-C\n");
-    server.await.map_err(|e| e.to_string())?;
+    let watchdog = tokio::spawn(bantin::db::watch(url));
+    let result = run_until_stopped(server).await;
+    // Before the database stops, which it would report.
+    watchdog.abort();
+    let _ = watchdog.await;
+    result?;
     tracing::info!("Bantin stopped");
+    Ok(())
+}
+
+/// Runs the server until a signal stops it. SIGINT (Ctrl-C) and SIGTERM stop it gracefully:
+/// no new connections, requests in flight finish (up to the server's shutdown timeout). A
+/// second SIGINT, or SIGQUIT, stops it at once, cutting what is in flight. actix's own
+/// handling treats SIGINT as an immediate stop, hence `disable_signals` in [`bantin::serve`].
+async fn run_until_stopped(server: actix_web::dev::Server) -> Result<(), String> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let listen =
+        |kind: SignalKind| signal(kind).map_err(|e| format!("cannot listen for signals: {e}"));
+    let mut interrupt = listen(SignalKind::interrupt())?;
+    let mut terminate = listen(SignalKind::terminate())?;
+    let mut quit = listen(SignalKind::quit())?;
+    let handle = server.handle();
+    let mut server = Box::pin(server);
+    let mut stopping = false;
+    let stop_gracefully = |name: &str| {
+        tracing::info!(
+            "{name} received; finishing the requests in flight (Ctrl-C again to stop at once)"
+        );
+        tokio::spawn(handle.stop(true));
+    };
+    loop {
+        tokio::select! {
+            result = &mut server => return result.map_err(|e| e.to_string()),
+            _ = terminate.recv() => {
+                if !std::mem::replace(&mut stopping, true) {
+                    stop_gracefully("SIGTERM");
+                }
+            }
+            _ = interrupt.recv() => {
+                if std::mem::replace(&mut stopping, true) {
+                    tracing::warn!("SIGINT received again; stopping at once");
+                    break;
+                }
+                stop_gracefully("SIGINT");
+            }
+            _ = quit.recv() => {
+                tracing::warn!("SIGQUIT received; stopping at once");
+                break;
+            }
+        }
+    }
+    // Dropping the server stops its workers at once, closing the connections they hold.
+    drop(server);
     Ok(())
 }

@@ -101,23 +101,53 @@ fn collect(stream: impl std::io::Read + Send + 'static) -> Arc<Mutex<Vec<String>
 
 impl Service {
     fn start(data_dir: &Path) -> Service {
+        Service::start_with(data_dir, "127.0.0.1", &[])
+    }
+
+    /// `bantin serve` listening on `host` (an address or a name) and a free port, with `envs`.
+    fn start_with(data_dir: &Path, host: &str, envs: &[(&str, &str)]) -> Service {
         let port = free_port();
-        let mut child = bantin()
-            .arg("serve")
+        let mut cmd = bantin();
+        cmd.arg("serve")
             .env("BANTIN_DATA_DIR", data_dir)
-            .env("BANTIN_BIND", format!("127.0.0.1:{port}"))
+            .env("BANTIN_BIND", format!("{host}:{port}"))
+            .envs(envs.iter().copied())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
         let stdout = collect(child.stdout.take().unwrap());
         let stderr = collect(child.stderr.take().unwrap());
         Service {
             child,
             stdout,
             stderr,
-            base: format!("http://127.0.0.1:{port}"),
+            base: format!("http://{host}:{port}"),
         }
+    }
+
+    fn stderr_text(&self) -> String {
+        self.stderr.lock().unwrap().join("\n")
+    }
+
+    /// Waits until a log line contains `needle` (panics if it never comes).
+    fn wait_for_log(&self, needle: &str) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if self.stderr_text().contains(needle) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("no log line with {needle:?}:\n{}", self.output());
+    }
+
+    async fn status(&self, path: &str) -> reqwest::StatusCode {
+        let res = reqwest::Client::new()
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await;
+        res.unwrap_or_else(|e| panic!("GET {path}: {e}\n{}", self.output()))
+            .status()
     }
 
     fn output(&self) -> String {
@@ -235,6 +265,11 @@ async fn serve_on_the_embedded_database_stops_cleanly_and_keeps_its_data() {
     );
     assert!(data.join("jwt-secret").exists());
     assert!(cluster_running(&data));
+    assert!(
+        !service.stderr_text().contains("\x1b["),
+        "colour codes in a log that is not a terminal:\n{}",
+        service.stderr_text()
+    );
 
     // SIGTERM: clean exit and no PostgreSQL left.
     service.signal("-TERM");
@@ -315,4 +350,299 @@ async fn create_admin_reads_the_password_from_stdin() {
     service.signal("-TERM");
     service.wait_exit();
     let _ = std::fs::remove_dir_all(&data);
+}
+
+/// A bantin command (not `serve`) on the local cluster in `data`, `stdin` as its input.
+fn command(data: &Path, args: &[&str], stdin: &str) -> std::process::Output {
+    let mut child = bantin()
+        .args(args)
+        .env("BANTIN_DATA_DIR", data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.as_bytes()).unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_share_the_database_of_a_running_server() {
+    let data = temp_data_dir("share");
+    let mut service = Service::start(&data);
+    service.wait_ready().await;
+    let password = service.printed_password().expect("first run");
+
+    // The README's lost-password recipe, while the server runs.
+    let email = "bantochuc@hdnd.laichau.gov.vn";
+    let out = command(
+        &data,
+        &["create-admin", "--email", email],
+        "mật-khẩu-ban-tổ-chức\n",
+    );
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "create-admin: {err}");
+    assert!(
+        !err.contains("stopping it"),
+        "create-admin stopped it: {err}"
+    );
+    assert!(cluster_running(&data), "create-admin stopped the database");
+    assert_eq!(service.status("/health/ready").await, 200);
+    assert_eq!(
+        login(&service.base, email, "mật-khẩu-ban-tổ-chức").await,
+        200
+    );
+
+    let out = command(&data, &["seed-demo"], "");
+    assert!(out.status.success(), "seed-demo: {}", text(&out.stderr));
+    assert_eq!(service.status("/health/ready").await, 200);
+    assert_eq!(
+        service
+            .status("/api/v1/categories/slug/tin-tuc-hoat-dong")
+            .await,
+        200,
+        "the server sees what seed-demo wrote"
+    );
+    assert_eq!(
+        login(&service.base, "admin@localhost", &password).await,
+        200
+    );
+    assert!(
+        !service.stderr_text().contains("ERROR"),
+        "{}",
+        service.output()
+    );
+
+    // The server, the last one using the database, stops it.
+    service.signal("-TERM");
+    assert!(service.wait_exit().success(), "{}", service.output());
+    assert!(!cluster_running(&data), "PostgreSQL left running");
+
+    // A server left by a killed `bantin serve` is no one's: a command takes it over and
+    // stops it when done.
+    let mut killed = Service::start(&data);
+    killed.wait_ready().await;
+    killed.signal("-KILL");
+    killed.wait_exit();
+    assert!(cluster_running(&data));
+    let out = command(&data, &["migrate"], "");
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "migrate: {err}");
+    assert!(err.contains("from an earlier run"), "{err}");
+    assert!(!cluster_running(&data), "migrate left the leftover running");
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+/// The PID of the PostgreSQL server of the cluster in `data`.
+fn postmaster_pid(data: &Path) -> String {
+    let text = std::fs::read_to_string(data.join("postgres/postmaster.pid")).unwrap();
+    text.lines().next().unwrap().trim().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_whose_database_vanishes_says_so_and_recovers_when_it_returns() {
+    let data = temp_data_dir("vanish");
+    let mut service = Service::start(&data);
+    service.wait_ready().await;
+    let password = service.printed_password().expect("first run");
+    assert_eq!(service.status("/api/v1/categories").await, 200);
+
+    // The database stops under the server (fast shutdown: its sessions are ended).
+    let stopped = Command::new("kill")
+        .args(["-INT", &postmaster_pid(&data)])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while cluster_running(&data) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(!cluster_running(&data), "PostgreSQL did not stop");
+    service.wait_for_log("the database does not answer");
+    assert_eq!(service.status("/health/ready").await, 503);
+
+    // Any bantin command brings it back, and leaves it running for the server.
+    let out = command(&data, &["migrate"], "");
+    assert!(out.status.success(), "migrate: {}", text(&out.stderr));
+    assert!(
+        cluster_running(&data),
+        "migrate stopped the server's database"
+    );
+    service.wait_for_log("the database answers again");
+
+    // Connections from before are not reused: every request succeeds, more than the pool holds.
+    for _ in 0..15 {
+        assert_eq!(
+            service.status("/api/v1/categories").await,
+            200,
+            "{}",
+            service.output()
+        );
+    }
+    assert_eq!(service.status("/health/ready").await, 200);
+    assert_eq!(
+        login(&service.base, "admin@localhost", &password).await,
+        200
+    );
+    let log = service.stderr_text();
+    assert_eq!(
+        log.matches("the database does not answer").count(),
+        1,
+        "{log}"
+    );
+    assert_eq!(
+        log.matches("the database answers again").count(),
+        1,
+        "{log}"
+    );
+
+    service.signal("-TERM");
+    assert!(service.wait_exit().success(), "{}", service.output());
+    assert!(!cluster_running(&data), "PostgreSQL left running");
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+/// A small valid PNG.
+fn png() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 4, y as u8 * 5, 90]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+async fn access_token(base: &str, email: &str, password: &str) -> String {
+    let res = reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": email, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let body: serde_json::Value = res.json().await.unwrap();
+    body["access_token"].as_str().unwrap().to_string()
+}
+
+/// Reads from `stream` until the end of a response head (`\r\n\r\n`), or the end of the stream.
+fn read_head(stream: &mut std::net::TcpStream) -> String {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        match std::io::Read::read(stream, &mut byte) {
+            Ok(1) => head.push(byte[0]),
+            _ => break,
+        }
+    }
+    text(&head)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_and_sigterm_finish_an_upload_in_flight() {
+    let data = temp_data_dir("drain");
+    let password = "mật-khẩu-quản-trị-viên";
+    for (signal, name) in [("-INT", "SIGINT"), ("-TERM", "SIGTERM")] {
+        let mut service =
+            Service::start_with(&data, "127.0.0.1", &[("BANTIN_ADMIN_PASSWORD", password)]);
+        service.wait_ready().await;
+        let token = access_token(&service.base, "admin@localhost", password).await;
+
+        let boundary = "bantin-upload-boundary";
+        let mut first = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"caption\"\r\n\r\nQuang cảnh hội nghị\r\n"
+        )
+        .into_bytes();
+        first.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"hoi-nghi.png\"\r\nContent-Type: image/png\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        let file = png();
+        let (sent_early, rest) = file.split_at(file.len() / 3);
+        first.extend_from_slice(sent_early);
+        let mut last = rest.to_vec();
+        last.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+
+        let host = service.base.trim_start_matches("http://").to_string();
+        let mut stream = std::net::TcpStream::connect(&host).unwrap();
+        let head = format!(
+            "POST /api/v1/photos HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n",
+            first.len() + last.len()
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        // The server has the request once it asks for the body.
+        let continued = read_head(&mut stream);
+        assert!(continued.starts_with("HTTP/1.1 100"), "{continued}");
+        stream.write_all(&first).unwrap();
+
+        service.signal(signal);
+        service.wait_for_log(name);
+        for chunk in last.chunks(64) {
+            if stream.write_all(chunk).is_err() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let mut response = String::new();
+        let _ = std::io::Read::read_to_string(&mut stream, &mut response);
+        assert!(
+            response.starts_with("HTTP/1.1 201"),
+            "{name}: the upload in flight got {response:?}\n{}",
+            service.output()
+        );
+        let status = service.wait_exit();
+        assert!(status.success(), "{name}: {status}\n{}", service.output());
+        assert!(!cluster_running(&data), "{name}: PostgreSQL left running");
+    }
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_listens_on_a_host_name() {
+    let data = temp_data_dir("hostname");
+    let mut service = Service::start_with(&data, "localhost", &[]);
+    service.wait_ready().await;
+    let port = service.base.rsplit(':').next().unwrap().to_string();
+    let printed = format!("Bantin is running at http://localhost:{port}");
+    assert!(service.output().contains(&printed), "{}", service.output());
+    service.signal("-TERM");
+    assert!(service.wait_exit().success(), "{}", service.output());
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[test]
+fn a_fatal_error_is_printed_once_without_colour_codes() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let bind = taken.local_addr().unwrap().to_string();
+    let out = bantin()
+        .arg("serve")
+        .env("BANTIN_BIND", &bind)
+        .env("BANTIN_DATA_DIR", temp_data_dir("fatal"))
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert_eq!(err.matches("cannot listen").count(), 1, "{err}");
+    assert!(err.contains("BANTIN_BIND"), "{err}");
+    assert!(!err.contains("\x1b["), "colour codes: {err:?}");
+
+    // Nothing listens on port 1.
+    let out = bantin()
+        .arg("migrate")
+        .env("DATABASE_URL", "postgres://bantin@127.0.0.1:1/bantin")
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert_eq!(
+        err.matches("cannot connect to the database").count(),
+        1,
+        "{err}"
+    );
+    assert!(!err.contains("\x1b["), "colour codes: {err:?}");
 }

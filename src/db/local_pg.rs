@@ -74,9 +74,20 @@ fn io_err(what: impl std::fmt::Display) -> impl FnOnce(io::Error) -> LocalPgErro
     move |source| LocalPgError::Io { what, source }
 }
 
-/// A local cluster. Dropping it does not stop the server: call
-/// [`stop`](Self::stop) at shutdown; a server left behind by a crash is stopped
-/// by the next [`start`](Self::start).
+/// A local cluster, in use by this process for as long as the value lives.
+///
+/// Several bantin processes may use one cluster at once (`bantin serve`, and a
+/// `bantin create-admin` run beside it). Each holds a shared lock on
+/// `<cluster>.users` while it uses the cluster; whoever starts, takes over or
+/// stops the server decides under an exclusive lock on `<cluster>.lock`, so
+/// that no two decisions interleave. A process asks whether anyone else uses the
+/// cluster by trying, under that lock, to lock `<cluster>.users` exclusively.
+/// The kernel releases a process's locks when it ends, however it ends, so a
+/// server that no live process holds was left by a crash.
+///
+/// Dropping the value ends its use without stopping the server: call
+/// [`stop`](Self::stop) at shutdown. A server that no process uses any more is
+/// restarted by the next [`start`](Self::start).
 #[derive(Debug)]
 pub struct LocalPostgres {
     /// Canonical cluster directory, which is also the socket directory.
@@ -86,42 +97,53 @@ pub struct LocalPostgres {
     psql: PathBuf,
     /// The user the programs run as when we are root.
     run_as: Option<User>,
+    /// `<cluster>.lock`, locked exclusively around every start and stop decision.
+    control: PathBuf,
+    /// `<cluster>.users`, share-locked while this value uses the cluster.
+    users: fs::File,
+}
+
+/// What [`LocalPostgres::prepare`] leaves for the start decision.
+struct Prepared {
+    pg: LocalPostgres,
+    /// The exclusive lock on `<cluster>.lock`, released when dropped.
+    _control: fs::File,
+    /// Whether another live process uses the cluster.
+    shared: bool,
 }
 
 impl LocalPostgres {
-    /// Initialises the cluster in `cluster_dir` if it has none, stops a server an
-    /// earlier (crashed) run left there, starts it, and creates `database`.
+    /// Initialises the cluster in `cluster_dir` if it has none, starts its
+    /// server, and creates `database`. A server another bantin process uses is
+    /// used as it is; one that no process uses (left by a crash) is restarted.
     pub async fn start(cluster_dir: &Path, database: &str) -> Result<Self> {
-        let pg = Self::prepare(cluster_dir).await?;
-        if pg.live_postmaster().await? {
-            let dir = pg.dir.display();
-            warn!("a PostgreSQL server from an earlier run still runs in {dir}; stopping it");
+        let Prepared {
+            pg,
+            _control,
+            shared,
+        } = Self::prepare(cluster_dir).await?;
+        let dir = pg.dir.display();
+        if !pg.live_postmaster().await? {
+            pg.start_server().await?;
+        } else if shared {
+            info!("using the local PostgreSQL in {dir} with the bantin process that runs it");
+        } else {
+            warn!(
+                "a PostgreSQL server from an earlier run still runs in {dir} and no bantin process uses it; restarting it"
+            );
             pg.pg_ctl_stop().await?;
+            pg.start_server().await?;
         }
-        pg.start_server().await?;
         pg.ensure_database(database).await?;
         Ok(pg)
     }
 
     /// [`start`](Self::start) for test suites, whose tests may run in several
-    /// threads or processes at once: an exclusive lock on `<cluster_dir>.lock`
-    /// serialises them, a running server is reused instead of restarted, and
-    /// nothing stops it, so later runs reuse it too. Do not call
+    /// threads or processes at once: a running server is always reused, never
+    /// restarted, and nothing stops it, so later runs reuse it too. Do not call
     /// [`stop`](Self::stop) on the result while others may still use the cluster.
     pub async fn start_shared(cluster_dir: &Path, database: &str) -> Result<Self> {
-        let mut lock =
-            std::path::absolute(cluster_dir).map_err(io_err("resolve the cluster directory"))?;
-        lock.as_mut_os_string().push(".lock");
-        let what = format!("lock {}", lock.display());
-        if let Some(parent) = lock.parent() {
-            fs::create_dir_all(parent).map_err(io_err(&what))?;
-        }
-        let file = fs::File::create(&lock).map_err(io_err(&what))?;
-        let locked = tokio::task::spawn_blocking(move || file.lock().map(|()| file)).await;
-        let locked = locked.map_err(io::Error::other).flatten();
-        let _locked = locked.map_err(io_err(&what))?;
-
-        let pg = Self::prepare(cluster_dir).await?;
+        let Prepared { pg, _control, .. } = Self::prepare(cluster_dir).await?;
         if pg.live_postmaster().await? {
             info!("reusing the local PostgreSQL in {}", pg.dir.display());
         } else {
@@ -146,9 +168,20 @@ impl LocalPostgres {
         &self.dir
     }
 
-    /// Stops the server (fast shutdown: open transactions are rolled back). Does
-    /// nothing if it is not running.
+    /// Ends this value's use of the cluster, and stops the server (fast
+    /// shutdown: open transactions are rolled back) unless another bantin
+    /// process still uses it. Does nothing if the server is not running.
     pub async fn stop(&self) -> Result<()> {
+        let _control = lock_control(&self.control).await?;
+        let users = self.users_path();
+        self.users
+            .unlock()
+            .map_err(io_err(format!("unlock {}", users.display())))?;
+        if others_use(&self.users).map_err(io_err(format!("lock {}", users.display())))? {
+            let dir = self.dir.display();
+            info!("leaving the local PostgreSQL in {dir} running for the bantin process using it");
+            return Ok(());
+        }
         if self.live_postmaster().await? {
             self.pg_ctl_stop().await?;
             info!("stopped local PostgreSQL in {}", self.dir.display());
@@ -156,9 +189,15 @@ impl LocalPostgres {
         Ok(())
     }
 
-    /// Finds the programs and the user to run them as, checks and creates the
-    /// directory, and runs `initdb` if it holds no cluster yet.
-    async fn prepare(cluster_dir: &Path) -> Result<Self> {
+    fn users_path(&self) -> PathBuf {
+        beside(&self.control, "users")
+    }
+
+    /// Finds the programs and the user to run them as and checks the directory
+    /// (creating nothing until then); takes the control lock and joins the
+    /// cluster's users; then creates the directory and runs `initdb` if it holds
+    /// no cluster yet.
+    async fn prepare(cluster_dir: &Path) -> Result<Prepared> {
         let dir =
             std::path::absolute(cluster_dir).map_err(io_err("resolve the cluster directory"))?;
         check_path(&dir)?;
@@ -176,6 +215,18 @@ impl LocalPostgres {
         if let Some(user) = &run_as {
             check_reachable(&dir, user)?; // before creating anything
         }
+
+        let control = control_path(&dir)?;
+        let _control = lock_control(&control).await?;
+        let users_path = beside(&control, "users");
+        let users = open_lock_file(&users_path)
+            .map_err(io_err(format!("open {}", users_path.display())))?;
+        let lock_users = format!("lock {}", users_path.display());
+        let shared = others_use(&users).map_err(io_err(&lock_users))?;
+        // Only a process holding the control lock, which is ours, locks it exclusively.
+        let joined = users.try_lock_shared().map_err(io::Error::from);
+        joined.map_err(io_err(lock_users))?;
+
         let fresh = !dir.join("PG_VERSION").exists();
         if fresh {
             fs::create_dir_all(&dir).map_err(io_err(format!("create {}", dir.display())))?;
@@ -197,6 +248,8 @@ impl LocalPostgres {
             bindir,
             psql,
             run_as,
+            control,
+            users,
         };
         if fresh {
             let dir = pg.dir.display();
@@ -210,7 +263,11 @@ impl LocalPostgres {
             let what = format!("initdb (creating a cluster in {dir})");
             pg.run(what, initdb).await?;
         }
-        Ok(pg)
+        Ok(Prepared {
+            pg,
+            _control,
+            shared,
+        })
     }
 
     /// Whether a server runs for this cluster. If `postmaster.pid` names a process
@@ -346,6 +403,58 @@ impl LocalPostgres {
                 what,
             }),
         }
+    }
+}
+
+/// `<cluster>.lock` beside the cluster directory `dir` (absolute), in the
+/// canonical form of its parent, which this creates if needed: every path to one
+/// data directory names the same lock files.
+fn control_path(dir: &Path) -> Result<PathBuf> {
+    let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) else {
+        return Err(LocalPgError::UnsupportedPath(dir.to_owned()));
+    };
+    fs::create_dir_all(parent).map_err(io_err(format!("create {}", parent.display())))?;
+    let parent =
+        fs::canonicalize(parent).map_err(io_err(format!("resolve {}", parent.display())))?;
+    let mut name = name.to_owned();
+    name.push(".lock");
+    Ok(parent.join(name))
+}
+
+/// `<cluster>.<extension>` for the control file `<cluster>.lock`.
+fn beside(control: &Path, extension: &str) -> PathBuf {
+    control.with_extension(extension)
+}
+
+/// Opens (creating) a lock file. Like every file std opens, it is closed on
+/// `exec`, so no child process (`pg_ctl`, the server) inherits a lock.
+fn open_lock_file(path: &Path) -> io::Result<fs::File> {
+    fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+}
+
+/// Takes the exclusive lock on the control file, waiting for a process that
+/// holds it (on a blocking thread); it is released when the file is dropped.
+async fn lock_control(path: &Path) -> Result<fs::File> {
+    let what = format!("lock {}", path.display());
+    let file = open_lock_file(path).map_err(io_err(&what))?;
+    let locked = tokio::task::spawn_blocking(move || file.lock().map(|()| file)).await;
+    let locked = locked.map_err(io::Error::other).flatten();
+    locked.map_err(io_err(what))
+}
+
+/// Whether another open file (so another process, or another
+/// [`LocalPostgres`] of this one) holds a lock on the users file, judged by a
+/// non-blocking exclusive lock, released at once. `users` must hold no lock.
+fn others_use(users: &fs::File) -> io::Result<bool> {
+    match users.try_lock() {
+        Ok(()) => users.unlock().map(|()| false),
+        Err(fs::TryLockError::WouldBlock) => Ok(true),
+        Err(fs::TryLockError::Error(e)) => Err(e),
     }
 }
 
@@ -609,7 +718,9 @@ mod tests {
             "the old server still runs"
         );
 
-        // The server itself was killed: postmaster.pid names a dead process.
+        // The server itself was killed, and its service with it: postmaster.pid
+        // names a dead process.
+        drop(pg);
         let mut kill = std::process::Command::new("kill");
         assert!(
             kill.args(["-KILL", &second.to_string()])
@@ -633,6 +744,30 @@ mod tests {
         assert!(!signalled, "the unrelated process was signalled");
         assert_eq!(query(&pg, "app", "SELECT 1").await, "1");
         pg.stop().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_server_in_use_is_shared_and_stopped_by_its_last_user() {
+        let scratch = Scratch::new("users");
+        let serve = start(&scratch.cluster(), "app").await;
+        let pid = postmaster_pid(&serve);
+
+        // A second user (a command run beside `bantin serve`) uses the server as it is.
+        let command = start(&scratch.cluster(), "app").await;
+        assert_eq!(postmaster_pid(&command), pid, "the server was restarted");
+        assert_eq!(query(&command, "app", "SELECT 1").await, "1");
+
+        // Done, it leaves the server running for the first one.
+        command.stop().await.unwrap();
+        assert_eq!(postmaster_pid(&serve), pid);
+        assert_eq!(query(&serve, "app", "SELECT 1").await, "1");
+
+        // The last user stops it.
+        serve.stop().await.unwrap();
+        assert!(!serve.cluster_dir().join("postmaster.pid").exists());
+        let (control, users) = (serve.control.clone(), serve.users_path());
+        assert!(control.ends_with("postgres.lock") && users.ends_with("postgres.users"));
+        assert_eq!(control.parent(), serve.cluster_dir().parent());
     }
 
     #[tokio::test]

@@ -89,6 +89,70 @@ pub async fn run_migrations(url: &str) -> Result<Vec<String>, String> {
     .map_err(|e| format!("migration task failed: {e}"))?
 }
 
+/// How often [`watch`] checks the database.
+const WATCH_EVERY: Duration = Duration::from_secs(5);
+/// How long a check may take before the database counts as not answering.
+const WATCH_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Watches the database for as long as the server runs: one error line when it stops
+/// answering, one info line when it answers again. Meanwhile requests that need it fail with
+/// 503, and without this the log would say nothing about why. It uses a connection of its own,
+/// so a busy pool never makes the database look lost. When the database is back, the pool
+/// drops each connection that broke at its next checkout (diesel marks a closed one broken).
+pub async fn watch(url: String) {
+    let mut conn = None;
+    let mut lost = false;
+    let mut ticks = tokio::time::interval(WATCH_EVERY);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticks.tick().await; // the first tick is immediate; the server has just connected
+    loop {
+        ticks.tick().await;
+        match check(&url, &mut conn).await {
+            Ok(()) if lost => {
+                lost = false;
+                tracing::info!("the database answers again");
+            }
+            Err(error) if !lost => {
+                lost = true;
+                tracing::error!(
+                    %error,
+                    "the database does not answer; requests that need it fail with 503 until it is back"
+                );
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Pings over the kept connection; if that fails (it may have been closed by a restart of the
+/// server), over a new one, which is kept.
+async fn check(url: &str, conn: &mut Option<AsyncPgConnection>) -> Result<(), String> {
+    use diesel_async::AsyncConnection as _;
+    if let Some(kept) = conn.as_mut()
+        && ping(kept).await.is_ok()
+    {
+        return Ok(());
+    }
+    *conn = None;
+    let connect = tokio::time::timeout(WATCH_TIMEOUT, AsyncPgConnection::establish(url)).await;
+    let mut fresh = connect
+        .map_err(|_| format!("no connection within {WATCH_TIMEOUT:?}"))?
+        .map_err(|e| format!("cannot connect: {e}"))?;
+    ping(&mut fresh).await?;
+    *conn = Some(fresh);
+    Ok(())
+}
+
+async fn ping(conn: &mut AsyncPgConnection) -> Result<(), String> {
+    use diesel_async::RunQueryDsl as _;
+    let query = diesel::sql_query("SELECT 1").execute(conn);
+    match tokio::time::timeout(WATCH_TIMEOUT, query).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err(format!("no answer within {WATCH_TIMEOUT:?}")),
+    }
+}
+
 /// The newest migration compiled into this binary, as diesel records it.
 pub fn latest_migration_version() -> String {
     use diesel::migration::MigrationSource;
