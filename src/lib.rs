@@ -36,7 +36,7 @@ use std::sync::Arc;
 use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::middleware::{Condition, from_fn};
-use actix_web::{App, HttpRequest, HttpServer, web};
+use actix_web::{App, HttpRequest, web};
 use utoipa::OpenApi as _;
 use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
@@ -155,13 +155,21 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
 }
 
 /// [`serve`] on several listeners: every address a host name in `BANTIN_BIND` resolves to.
+///
+/// The server is assembled from actix's parts rather than with `HttpServer`, so that each
+/// connection can be wrapped in [`wire::ProblemIo`]: the errors the HTTP layer answers by
+/// itself (an unparseable request line, slow or oversized headers) become problem documents
+/// too.
 pub fn serve_all(listeners: Vec<TcpListener>, state: AppState) -> std::io::Result<Server> {
+    use actix_http::{HttpService, Protocol};
+    use actix_service::{IntoServiceFactory, ServiceFactoryExt, fn_service, map_config};
+
     let spec = openapi_spec();
     let table = web::Data::new(RouteTable::from_spec(&spec));
     let origins = Arc::new(state.config.cors_origins.clone());
     let header_timeout = std::time::Duration::from_secs(state.config.header_timeout_secs);
     let state = web::Data::new(state);
-    let server = HttpServer::new(move || {
+    let app = move || {
         App::new()
             .into_utoipa_app()
             .configure(routes)
@@ -176,24 +184,48 @@ pub fn serve_all(listeners: Vec<TcpListener>, state: AppState) -> std::io::Resul
             .app_data(query_config())
             .wrap(Condition::new(!origins.is_empty(), cors(&origins)))
             .wrap(from_fn(middleware::request_context))
-    })
-    // Responses leave in more than one write (headers, then a file's chunks); without
-    // TCP_NODELAY, Nagle's algorithm holds the last one back until the client's delayed ACK,
-    // up to 40 ms per response.
-    .on_connect(|conn, _| {
-        if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>()
-            && let Err(e) = tcp.set_nodelay(true)
-        {
-            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
-        }
-    })
-    .client_request_timeout(header_timeout)
-    .shutdown_timeout(30)
-    .disable_signals();
-    let server = listeners
-        .into_iter()
-        .try_fold(server, |server, listener| server.listen(listener))?;
-    Ok(server.run())
+    };
+    let mut builder = actix_server::Server::build()
+        .shutdown_timeout(30)
+        .disable_signals();
+    // On a graceful stop, connections kept alive between requests close at once.
+    let shutdown = builder.graceful_shutdown_signal();
+    for listener in listeners {
+        let addr = listener.local_addr()?;
+        let (app, shutdown) = (app.clone(), shutdown.clone());
+        builder = builder.listen(format!("bantin-{addr}"), listener, move || {
+            let shutdown = shutdown.clone();
+            let factory = app()
+                .into_factory()
+                .map_err(|err: actix_web::Error| err.as_response_error().error_response());
+            let http = HttpService::build()
+                .graceful_shutdown_signal(move || {
+                    let shutdown = shutdown.clone();
+                    async move { shutdown.notified().await }
+                })
+                .client_request_timeout(header_timeout)
+                .local_addr(addr)
+                .finish(map_config(factory, |()| {
+                    actix_web::dev::AppConfig::default()
+                }));
+            fn_service(|io: actix_web::rt::net::TcpStream| async move {
+                // Responses leave in more than one write (headers, then a file's chunks);
+                // without TCP_NODELAY, Nagle's algorithm holds the last one back until the
+                // client's delayed ACK, up to 40 ms per response.
+                if let Err(e) = io.set_nodelay(true) {
+                    tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+                }
+                let peer = io.peer_addr().ok();
+                Ok::<_, actix_http::error::DispatchError>((
+                    wire::ProblemIo::new(io),
+                    Protocol::Http1,
+                    peer,
+                ))
+            })
+            .and_then(http)
+        })?;
+    }
+    Ok(builder.run())
 }
 
 /// Builds the shared state from settings and a database URL.

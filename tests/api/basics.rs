@@ -294,3 +294,53 @@ async fn a_body_that_stops_arriving_is_a_408_and_the_connection_closes() {
         assert!(answer.contains("did not arrive within"), "{answer}");
     }
 }
+
+/// Sends raw bytes; returns everything the server answers before it closes.
+async fn raw_exchange(app: &TestApp, request: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream.write_all(request).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        stream.read_to_end(&mut answer),
+    )
+    .await
+    .expect("the server neither answered nor closed the connection")
+    .unwrap();
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_the_http_layer_refuses_get_problem_documents() {
+    let app = TestApp::spawn_with(&[("BANTIN_HEADER_TIMEOUT", "1")]).await;
+    // A placeholder pasted from a text: `<` and `>` are not allowed in a request line.
+    let answer = raw_exchange(
+        &app,
+        b"GET /api/v1/articles/<id>/related HTTP/1.1\r\nHost: x\r\n\r\n",
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 400 "), "{answer}");
+    assert!(
+        answer.contains("content-type: application/problem+json"),
+        "{answer}"
+    );
+    let body = &answer[answer.find("\r\n\r\n").unwrap() + 4..];
+    let problem: Value = serde_json::from_str(body).unwrap();
+    assert_eq!(problem["status"], 400);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("percent-encoded")
+    );
+    assert!(answer.contains(&format!(
+        "x-request-id: {}",
+        problem["request_id"].as_str().unwrap()
+    )));
+    // Headers that never finish arriving.
+    let answer = raw_exchange(&app, b"GET /health/live HTTP/1.1\r\nHost: x\r\n").await;
+    assert!(answer.starts_with("HTTP/1.1 408 "), "{answer}");
+    assert!(answer.contains("application/problem+json"), "{answer}");
+}
