@@ -426,6 +426,64 @@ async fn a_malformed_form_is_a_400_naming_the_field() {
     assert_eq!(fields(&problem(res, 422).await), ["credit"]);
 }
 
+/// The codes of a problem's `errors[]`.
+fn codes(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_form_with_the_image_under_another_name_is_one_400_naming_both() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("author").await;
+    let image = || {
+        Part::bytes(jpeg(10, 10))
+            .file_name("a.jpg")
+            .mime_str("image/jpeg")
+            .unwrap()
+    };
+    // `image` instead of `file`: the unknown part and the missing `file`, in one answer.
+    let res = upload_form(&app, Some(&token), Form::new().part("image", image())).await;
+    let body = problem(res, 400).await;
+    assert_eq!(fields(&body), ["image", "file"]);
+    assert_eq!(codes(&body), ["unknown_field", "required"]);
+    // Wherever the unknown part is, and with every unknown part named once.
+    let res = upload_form(
+        &app,
+        Some(&token),
+        Form::new()
+            .text("caption", "Ảnh")
+            .part("image", image())
+            .text("ghi_chu", "x")
+            .text("ghi_chu", "y"),
+    )
+    .await;
+    assert_eq!(
+        fields(&problem(res, 400).await),
+        ["image", "ghi_chu", "file"]
+    );
+    // Beside a `file`, before or after it, only the unknown part is wrong.
+    let res = upload_form(
+        &app,
+        Some(&token),
+        Form::new().part("image", image()).part("file", image()),
+    )
+    .await;
+    assert_eq!(fields(&problem(res, 400).await), ["image"]);
+    let res = upload_form(
+        &app,
+        Some(&token),
+        Form::new().part("file", image()).part("image", image()),
+    )
+    .await;
+    assert_eq!(fields(&problem(res, 400).await), ["image"]);
+    assert_eq!(stored_files(&app), 0);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_identical_upload_shares_the_files_until_the_last_photo_goes() {
     let app = TestApp::spawn().await;
