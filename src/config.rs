@@ -105,7 +105,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     (
         "BANTIN_DATA_DIR",
         "./data",
-        "where the local database, JWT secret and media live",
+        "where the local database, JWT secret, media and uploads being received (tmp/) live",
     ),
     (
         "BANTIN_PUBLIC_URL",

@@ -2,6 +2,7 @@
 
 use std::io::BufRead;
 use std::net::TcpListener;
+use std::path::Path;
 use std::process::ExitCode;
 
 use bantin::bootstrap::{Database, FirstAdmin};
@@ -176,6 +177,28 @@ async fn serve(config: Config) -> Result<(), String> {
     result
 }
 
+/// Removes, in the background, the temporary files of uploads that a crash interrupted
+/// (older than [`storage::STALE_TEMP_AGE`], so that writes in flight on another replica
+/// sharing the data dir are left alone).
+fn sweep_temporary_files(state: &bantin::state::AppState) {
+    use bantin::storage;
+    let tmp_dir = state.config.data_dir.join("tmp");
+    let media_root = state.media_store.local_root().map(Path::to_path_buf);
+    tokio::task::spawn_blocking(move || {
+        let removed = storage::sweep_stale_temp_files(
+            &tmp_dir,
+            media_root.as_deref(),
+            storage::STALE_TEMP_AGE,
+        );
+        if removed > 0 {
+            tracing::info!(
+                removed,
+                "removed temporary files left by interrupted uploads"
+            );
+        }
+    });
+}
+
 async fn serve_on(config: Config, listener: TcpListener, db: &Database) -> Result<(), String> {
     let url = db.url();
     migrate(&url).await?;
@@ -184,6 +207,7 @@ async fn serve_on(config: Config, listener: TcpListener, db: &Database) -> Resul
     let first_admin = bantin::bootstrap::first_admin(&url, &config).await?;
     let public_url = config.public_url.clone();
     let state = bantin::state(config, &url, &secret)?;
+    sweep_temporary_files(&state);
     let server = bantin::serve(listener, state).map_err(|e| e.to_string())?;
     tracing::info!(url = %public_url, "Bantin is listening");
     println!("\nBantin is running at {public_url}");
