@@ -58,6 +58,13 @@ impl<K> Upload<K> {
         .map_err(ApiError::internal)
     }
 
+    /// A buffered reader of the file from its start (for its header).
+    pub fn reader(&self) -> ApiResult<std::io::BufReader<std::fs::File>> {
+        let mut file = self.file.try_clone().map_err(ApiError::internal)?;
+        file.rewind().map_err(ApiError::internal)?;
+        Ok(std::io::BufReader::new(file))
+    }
+
     pub fn field(&self, name: &str) -> Option<&str> {
         self.fields
             .iter()

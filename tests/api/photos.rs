@@ -370,6 +370,28 @@ async fn a_pixel_bomb_is_refused_from_its_header() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_image_needing_more_memory_than_uploads_may_use_is_refused() {
+    let app = TestApp::spawn_with(&[("BANTIN_MEDIA_MEMORY_MB", "16")]).await;
+    let token = app.token_for("author").await;
+    // 3000 × 2000 RGB: 17 MiB of decoded pixels alone.
+    let res = upload_form(
+        &app,
+        Some(&token),
+        form(jpeg(3000, 2000), "lon.jpg", "image/jpeg"),
+    )
+    .await;
+    let body = problem(res, 422).await;
+    assert_eq!(body["errors"][0]["field"], "file");
+    assert_eq!(body["errors"][0]["code"], "too_large_to_decode");
+    let message = body["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("16 MB"), "{message}");
+    assert_eq!(stored_files(&app), 0);
+    // A smaller one fits.
+    upload(&app, &token, jpeg(600, 400), "Ảnh nhỏ").await;
+    assert_eq!(stored_files(&app), 2, "the original and its thumb");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn an_oversized_upload_is_refused_with_413_while_it_is_read() {
     let app = TestApp::spawn_with(&[("BANTIN_MEDIA_MAX_BYTES", "100000")]).await;
     let token = app.token_for("author").await;
