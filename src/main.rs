@@ -54,7 +54,27 @@ fn settings_help() -> String {
     text
 }
 
+/// Makes freed image buffers leave the process at once. glibc's default threshold adapts
+/// upwards (to 32 MiB) and each of its arenas (one per thread that allocates at once, up to
+/// 8 per core) then keeps up to twice that free for reuse: decoded images freed on one
+/// blocking thread stayed resident while the next image was decoded on another, and 8
+/// progressive 48 MP JPEGs, decoded one at a time, peaked at 745 MB instead of about 480.
+fn return_big_buffers_to_the_system() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        /// Allocations from this size on are mapped on their own and go back to the system as
+        /// soon as they are freed.
+        const MMAP_THRESHOLD: i32 = 4 * 1024 * 1024;
+        // SAFETY: mallopt only sets a parameter of the allocator; it is called first thing in
+        // main, before any other thread exists.
+        unsafe {
+            libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD);
+        }
+    }
+}
+
 fn main() -> ExitCode {
+    return_big_buffers_to_the_system();
     let cli = Cli::parse();
     if let Command::Openapi = cli.command {
         print!("{}", bantin::openapi_json());
