@@ -77,6 +77,8 @@ pub struct MediaConfig {
     pub max_pixels: u64,
     /// Images decoded at once.
     pub workers: usize,
+    /// Memory (MiB) that images being decoded and resized may take, all together.
+    pub memory_mib: u32,
     pub backend: MediaBackend,
     /// Base URL of the stored files, ending in `/`.
     pub public_url: String,
@@ -99,6 +101,10 @@ pub struct S3Config {
     pub secret_access_key: Option<Secret>,
 }
 
+/// Default of `BANTIN_MEDIA_MEMORY_MB`: with the rest of the process, 8 uploads at once stay
+/// under 600 MB whatever the images (`BENCHMARKS.md`).
+pub const DEFAULT_MEDIA_MEMORY_MB: u64 = 448;
+
 /// Every variable the service reads, with its default and meaning (for `--help` and the README).
 pub const VARIABLES: &[(&str, &str, &str)] = &[
     (
@@ -114,7 +120,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     (
         "BANTIN_DATA_DIR",
         "./data",
-        "where the local database, JWT secret and media live",
+        "where the local database, JWT secret, media and uploads being received (tmp/) live",
     ),
     (
         "BANTIN_PUBLIC_URL",
@@ -203,6 +209,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "images decoded and resized at once; further uploads wait their turn",
     ),
     (
+        "BANTIN_MEDIA_MEMORY_MB",
+        "448",
+        "memory (MiB) images being decoded and resized may take together; uploads wait for room, and an image needing more is refused (422)",
+    ),
+    (
         "BANTIN_MEDIA_BACKEND",
         "local",
         "`local` ($BANTIN_DATA_DIR/media, served under /media/) or `s3`",
@@ -263,6 +274,7 @@ struct FileConfig {
     media_max_bytes: Option<u64>,
     media_max_pixels: Option<u64>,
     media_workers: Option<u64>,
+    media_memory_mb: Option<u64>,
     media_backend: Option<String>,
     media_public_url: Option<String>,
     s3_bucket: Option<String>,
@@ -514,6 +526,13 @@ impl Config {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u64;
         let media_workers =
             number("BANTIN_MEDIA_WORKERS", file.media_workers, cores, 1, 256)? as usize;
+        let media_memory_mib = number(
+            "BANTIN_MEDIA_MEMORY_MB",
+            file.media_memory_mb,
+            DEFAULT_MEDIA_MEMORY_MB,
+            16,
+            1 << 20,
+        )? as u32;
         let http_url = |name: &str, url: String| -> Result<String, ConfigError> {
             let url = url.trim_end_matches('/').to_string();
             if !(url.starts_with("http://") || url.starts_with("https://"))
@@ -567,6 +586,7 @@ impl Config {
             max_bytes: media_max_bytes,
             max_pixels: media_max_pixels,
             workers: media_workers,
+            memory_mib: media_memory_mib,
             backend,
             public_url: format!("{media_url}/"),
         };
@@ -654,6 +674,7 @@ mod tests {
         assert_eq!(c.media.public_url, "http://127.0.0.1:8080/media/");
         assert_eq!(c.media.max_bytes, 20 * 1024 * 1024);
         assert_eq!(c.media.max_pixels, 50_000_000);
+        assert_eq!(c.media.memory_mib, 448);
     }
 
     #[test]

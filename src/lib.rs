@@ -239,6 +239,7 @@ pub fn state(
     let public_cache = Arc::new(cache::PublicCache::new(config.public_cache_ttl_secs));
     let media_store = storage::from_config(&config.media, &config.data_dir)?;
     let image_slots = Arc::new(tokio::sync::Semaphore::new(config.media.workers));
+    let image_memory = Arc::new(photos::budget::MemoryBudget::new(config.media.memory_mib));
     Ok(AppState {
         pool,
         jwt,
@@ -246,5 +247,6 @@ pub fn state(
         public_cache,
         media_store,
         image_slots,
+        image_memory,
     })
 }

@@ -552,8 +552,11 @@ async fn load_photos(
         let id = match reused {
             Some(id) => id,
             None => {
-                let processed = crate::photos::imaging::process(&bytes, media.max_pixels)
-                    .map_err(ApiError::internal)?;
+                let processed = crate::photos::imaging::process_bytes(
+                    bytes::Bytes::from(bytes.clone()),
+                    media.max_pixels,
+                )
+                .map_err(ApiError::internal)?;
                 let (row, files) = photos::files_of(&sha256, processed);
                 photos::create_with_files(conn, media.store, &row, files, &description, author)
                     .await?

@@ -17,6 +17,8 @@ pub struct AppState {
     pub media_store: Arc<dyn crate::storage::MediaStore>,
     /// Images being decoded at once are bounded by this (`BANTIN_MEDIA_WORKERS`).
     pub image_slots: Arc<tokio::sync::Semaphore>,
+    /// And by the memory they need (`BANTIN_MEDIA_MEMORY_MB`).
+    pub image_memory: Arc<crate::photos::budget::MemoryBudget>,
 }
 
 impl AppState {

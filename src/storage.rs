@@ -8,6 +8,8 @@
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use futures_util::future::BoxFuture;
@@ -38,7 +40,10 @@ pub trait MediaStore: Send + Sync {
 /// The configured store.
 pub fn from_config(media: &MediaConfig, data_dir: &Path) -> Result<Arc<dyn MediaStore>, String> {
     match &media.backend {
-        MediaBackend::Local => Ok(Arc::new(LocalStore::new(data_dir.join("media")))),
+        MediaBackend::Local => Ok(Arc::new(LocalStore::new(
+            data_dir.join("media"),
+            data_dir.join("tmp"),
+        ))),
         MediaBackend::S3(s3) => Ok(Arc::new(S3Store::new(s3)?)),
     }
 }
@@ -64,14 +69,44 @@ fn unsafe_key(key: &str) -> io::Error {
     )
 }
 
-/// Files in a directory, each written to a temporary file and renamed into place.
+/// Prefix of the temporary files a write makes before renaming them into place.
+pub const TEMP_PREFIX: &str = ".upload-";
+
+/// How old a temporary file must be before the sweep at start removes it. Writes take
+/// seconds; an hour leaves any write in flight on another replica sharing the directories
+/// alone.
+pub const STALE_TEMP_AGE: Duration = Duration::from_secs(60 * 60);
+
+/// Files in a directory, each written to a temporary file in `tmp` (on the same filesystem,
+/// normally) and renamed into place: a write interrupted by a crash leaves its partial file in
+/// `tmp`, never among the media, and [`sweep_stale_temp_files`] removes it at the next start.
 pub struct LocalStore {
     root: PathBuf,
+    tmp: PathBuf,
+    /// Cleared when `tmp` turns out to be on another filesystem than `root`: temporary files
+    /// are then made beside their destination (`.upload-*`), which the sweep also finds.
+    rename_from_tmp: AtomicBool,
 }
 
 impl LocalStore {
-    pub fn new(root: PathBuf) -> Self {
-        LocalStore { root }
+    /// Files under `root`, temporary files in `tmp`.
+    pub fn new(root: PathBuf, tmp: PathBuf) -> Self {
+        LocalStore {
+            root,
+            tmp,
+            rename_from_tmp: AtomicBool::new(true),
+        }
+    }
+
+    /// A temporary file holding `bytes` (synced), in `dir`.
+    fn temp_file(dir: &Path, bytes: &[u8]) -> io::Result<tempfile::NamedTempFile> {
+        std::fs::create_dir_all(dir)?;
+        let mut tmp = tempfile::Builder::new()
+            .prefix(TEMP_PREFIX)
+            .tempfile_in(dir)?;
+        io::Write::write_all(&mut tmp, bytes)?;
+        tmp.as_file().sync_all()?;
+        Ok(tmp)
     }
 
     async fn write(&self, key: &str, bytes: Bytes) -> io::Result<()> {
@@ -83,18 +118,36 @@ impl LocalStore {
             return Ok(()); // same key, same content
         }
         let dir = path.parent().unwrap_or(&self.root).to_path_buf();
-        tokio::task::spawn_blocking(move || -> io::Result<()> {
+        let tmp_dir = self
+            .rename_from_tmp
+            .load(Ordering::Relaxed)
+            .then(|| self.tmp.clone());
+        let renamed_from_tmp = tokio::task::spawn_blocking(move || -> io::Result<bool> {
             std::fs::create_dir_all(&dir)?;
-            let mut tmp = tempfile::Builder::new()
-                .prefix(".upload-")
-                .tempfile_in(&dir)?;
-            io::Write::write_all(&mut tmp, &bytes)?;
-            tmp.as_file().sync_all()?;
-            tmp.persist(&path).map_err(|e| e.error)?;
-            Ok(())
+            if let Some(tmp_dir) = tmp_dir {
+                match Self::temp_file(&tmp_dir, &bytes)?.persist(&path) {
+                    Ok(_) => return Ok(true),
+                    // The temporary file is removed as `e.file` drops.
+                    Err(e) if e.error.kind() == io::ErrorKind::CrossesDevices => {}
+                    Err(e) => return Err(e.error),
+                }
+            }
+            Self::temp_file(&dir, &bytes)?
+                .persist(&path)
+                .map_err(|e| e.error)?;
+            Ok(false)
         })
         .await
-        .map_err(io::Error::other)?
+        .map_err(io::Error::other)??;
+        if !renamed_from_tmp && self.rename_from_tmp.swap(false, Ordering::Relaxed) {
+            tracing::warn!(
+                tmp = %self.tmp.display(),
+                media = %self.root.display(),
+                "the temporary directory is on another filesystem than the media; \
+                 writing temporary files beside their destination instead"
+            );
+        }
+        Ok(())
     }
 
     async fn remove(&self, key: &str) -> io::Result<()> {
@@ -126,6 +179,64 @@ impl MediaStore for LocalStore {
     fn local_root(&self) -> Option<&Path> {
         Some(&self.root)
     }
+}
+
+/// Removes what writes interrupted by a crash (`kill -9`, power loss) left behind: files in
+/// `tmp_dir` and `.upload-*` files anywhere under `media_root`, last modified more than
+/// `older_than` ago. Younger ones may be writes in flight (another replica sharing the
+/// directories) and stay, as does every other file. Run once at start; returns how many files
+/// went (what cannot be read or removed is logged and left).
+pub fn sweep_stale_temp_files(
+    tmp_dir: &Path,
+    media_root: Option<&Path>,
+    older_than: Duration,
+) -> usize {
+    let now = SystemTime::now();
+    let stale = |entry: &walkdir::DirEntry| -> bool {
+        entry.file_type().is_file()
+            && entry
+                .metadata()
+                .ok()
+                .and_then(|m| m.modified().ok())
+                .and_then(|modified| now.duration_since(modified).ok())
+                .is_some_and(|age| age > older_than)
+    };
+    let mut candidates = Vec::new();
+    let walk = |root: &Path, max_depth: usize| {
+        walkdir::WalkDir::new(root)
+            .min_depth(1)
+            .max_depth(max_depth)
+            .into_iter()
+            .filter_map(|entry| match entry {
+                Ok(entry) => Some(entry),
+                Err(e) if e.io_error().map(io::Error::kind) == Some(io::ErrorKind::NotFound) => {
+                    None
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot look for stale temporary files");
+                    None
+                }
+            })
+    };
+    candidates.extend(walk(tmp_dir, 1).filter(|e| stale(e)));
+    if let Some(root) = media_root {
+        candidates.extend(
+            walk(root, usize::MAX)
+                .filter(|e| e.file_name().to_string_lossy().starts_with(TEMP_PREFIX) && stale(e)),
+        );
+    }
+    let mut removed = 0;
+    for entry in candidates {
+        match std::fs::remove_file(entry.path()) {
+            Ok(()) => removed += 1,
+            // Another replica's sweep was first.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => {
+                tracing::warn!(error = %e, path = %entry.path().display(), "cannot remove a stale temporary file");
+            }
+        }
+    }
+    removed
 }
 
 /// Objects in an S3 bucket (AWS or any S3-compatible server), through `object_store`.
@@ -241,10 +352,28 @@ mod tests {
         }
     }
 
+    /// Every file under `dir`, as paths relative to it.
+    fn files_under(dir: &Path) -> Vec<String> {
+        let mut files: Vec<String> = walkdir::WalkDir::new(dir)
+            .into_iter()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                e.path()
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
     #[tokio::test]
     async fn local_writes_are_whole_and_idempotent() {
         let dir = tempfile::tempdir().unwrap();
-        let store = LocalStore::new(dir.path().to_path_buf());
+        let store = LocalStore::new(dir.path().join("media"), dir.path().join("tmp"));
         store
             .put("ab/x.jpg", Bytes::from_static(b"one"), "image/jpeg", None)
             .await
@@ -253,17 +382,105 @@ mod tests {
             .put("ab/x.jpg", Bytes::from_static(b"one"), "image/jpeg", None)
             .await
             .unwrap();
-        assert_eq!(std::fs::read(dir.path().join("ab/x.jpg")).unwrap(), b"one");
-        let leftovers = std::fs::read_dir(dir.path().join("ab")).unwrap().count();
-        assert_eq!(leftovers, 1, "no temporary file is left behind");
+        assert_eq!(
+            std::fs::read(dir.path().join("media/ab/x.jpg")).unwrap(),
+            b"one"
+        );
+        assert_eq!(
+            files_under(dir.path()),
+            ["media/ab/x.jpg"],
+            "no temporary file is left behind"
+        );
         store.delete("ab/x.jpg").await.unwrap();
         store.delete("ab/x.jpg").await.unwrap();
-        assert!(!dir.path().join("ab/x.jpg").exists());
+        assert!(!dir.path().join("media/ab/x.jpg").exists());
         assert!(
             store
                 .put("../x", Bytes::new(), "image/jpeg", None)
                 .await
                 .is_err()
+        );
+    }
+
+    #[test]
+    fn a_write_cut_short_leaves_its_temporary_file_outside_the_media() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStore::new(dir.path().join("media"), dir.path().join("tmp"));
+        std::fs::create_dir_all(dir.path().join("media/ab")).unwrap();
+        // What `write` makes before renaming; forgetting it is what a kill -9 does.
+        let tmp = LocalStore::temp_file(&store.tmp, &[0; 4096]).unwrap();
+        std::mem::forget(tmp);
+        assert!(files_under(&dir.path().join("media")).is_empty());
+        assert_eq!(files_under(&dir.path().join("tmp")).len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_temporary_directory_on_another_filesystem_still_works() {
+        use std::os::unix::fs::MetadataExt;
+        let media = tempfile::tempdir().unwrap();
+        let Ok(tmp) = tempfile::tempdir_in("/dev/shm") else {
+            eprintln!("skipped: no /dev/shm");
+            return;
+        };
+        let device = |p: &Path| std::fs::metadata(p).unwrap().dev();
+        if device(media.path()) == device(tmp.path()) {
+            eprintln!("skipped: /dev/shm is on the same filesystem as the temporary directory");
+            return;
+        }
+        let store = LocalStore::new(media.path().to_path_buf(), tmp.path().to_path_buf());
+        for key in ["ab/x.jpg", "ab/y.jpg"] {
+            store
+                .put(key, Bytes::from_static(b"one"), "image/jpeg", None)
+                .await
+                .unwrap();
+        }
+        assert_eq!(files_under(media.path()), ["ab/x.jpg", "ab/y.jpg"]);
+        assert!(files_under(tmp.path()).is_empty());
+        assert!(!store.rename_from_tmp.load(Ordering::Relaxed));
+    }
+
+    #[test]
+    fn the_sweep_removes_stale_temporary_files_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let (media, tmp) = (dir.path().join("media"), dir.path().join("tmp"));
+        let hours_ago = |hours: u64| SystemTime::now() - Duration::from_secs(hours * 3600);
+        let file = |path: &Path, modified: SystemTime| {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            let f = std::fs::File::create(path).unwrap();
+            f.set_modified(modified).unwrap();
+        };
+        // Left by writes killed two hours ago: go.
+        file(&tmp.join(".upload-a1b2c3"), hours_ago(2));
+        file(&media.join("ab/abcd/.upload-d4e5f6"), hours_ago(2));
+        // Writes in flight (another replica's): stay.
+        file(&tmp.join(".upload-fresh1"), SystemTime::now());
+        file(&media.join("ab/abcd/.upload-fresh2"), SystemTime::now());
+        // Stored files, however old: stay.
+        file(&media.join("ab/abcd/original.jpg"), hours_ago(24 * 365));
+        file(
+            &media.join("attachments/0193/abcd.pdf"),
+            hours_ago(24 * 365),
+        );
+        let removed = sweep_stale_temp_files(&tmp, Some(&media), STALE_TEMP_AGE);
+        assert_eq!(removed, 2);
+        assert_eq!(
+            files_under(dir.path()),
+            [
+                "media/ab/abcd/.upload-fresh2",
+                "media/ab/abcd/original.jpg",
+                "media/attachments/0193/abcd.pdf",
+                "tmp/.upload-fresh1"
+            ]
+        );
+        // Nothing to do, or no directories at all: nothing happens.
+        assert_eq!(
+            sweep_stale_temp_files(&tmp, Some(&media), STALE_TEMP_AGE),
+            0
+        );
+        let none = dir.path().join("none");
+        assert_eq!(
+            sweep_stale_temp_files(&none, Some(&none), STALE_TEMP_AGE),
+            0
         );
     }
 }

@@ -5,6 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use super::budget::Reservation;
 use super::imaging::{self, ImageError, Kind, Processed};
 use super::model::{self, Changes, Description, PhotoSort};
 use super::upload;
@@ -94,18 +95,52 @@ fn image_error(e: ImageError) -> ApiError {
     }
 }
 
-/// Decodes and resizes on a blocking thread, at most `BANTIN_MEDIA_WORKERS` at once.
-async fn process(state: &AppState, bytes: Vec<u8>) -> ApiResult<Processed> {
+/// Checks the header (a pixel bomb is refused before anything is decoded), reserves the
+/// memory the image needs (waiting while other uploads hold it), then reads the file into
+/// memory and decodes and resizes it on a blocking thread, at most `BANTIN_MEDIA_WORKERS` at
+/// once. The reservation, shrunk to the files made, is kept until they are stored.
+async fn process(
+    state: &AppState,
+    form: &upload::Upload<Kind>,
+) -> ApiResult<(Processed, Reservation)> {
     let max_pixels = state.config.media.max_pixels;
-    let _slot = state
+    let (reader, size) = (form.reader()?, form.size);
+    let header = tokio::task::spawn_blocking(move || imaging::inspect(reader, size, max_pixels))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(image_error)?;
+    if header.kind != form.kind {
+        return Err(image_error(ImageError::Unsupported));
+    }
+    let mut reservation = state
+        .image_memory
+        .reserve(header.memory_needed())
+        .await
+        .map_err(|over| {
+            ApiError::Validation(vec![FieldError::new(
+                "file",
+                "too_large_to_decode",
+                format!(
+                    "decoding this {}×{} image would take about {} MB of memory, more than the \
+                     {} MB uploads may use (BANTIN_MEDIA_MEMORY_MB); fewer pixels, or a \
+                     baseline rather than a progressive JPEG, need less",
+                    header.width, header.height, over.needed_mib, over.budget_mib
+                ),
+            )])
+        })?;
+    let slot = state
         .image_slots
         .acquire()
         .await
         .map_err(ApiError::internal)?;
-    tokio::task::spawn_blocking(move || imaging::process(&bytes, max_pixels))
+    let bytes = bytes::Bytes::from(form.bytes().await?);
+    let processed = tokio::task::spawn_blocking(move || imaging::process(bytes, &header))
         .await
         .map_err(ApiError::internal)?
-        .map_err(image_error)
+        .map_err(image_error)?;
+    drop(slot);
+    reservation.shrink_to(processed.size());
+    Ok((processed, reservation))
 }
 
 /// Upload a photo (authors and above).
@@ -125,7 +160,7 @@ async fn process(state: &AppState, bytes: Vec<u8>) -> ApiResult<Processed> {
         (status = 400, description = "Malformed form: no `file`, an unknown or repeated field", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The file is larger than `BANTIN_MEDIA_MAX_BYTES` (refused while reading)", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not multipart, or the file is not a JPEG, PNG or WebP image", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "More pixels than `BANTIN_MEDIA_MAX_PIXELS` (checked before decoding), an undecodable image, or a bad text field", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "More pixels than `BANTIN_MEDIA_MAX_PIXELS` (checked before decoding), an image needing more memory to decode than `BANTIN_MEDIA_MEMORY_MB`, an undecodable image, or a bad text field", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/photos")]
@@ -154,13 +189,22 @@ pub async fn upload_photo(
     let id = match reused {
         Some(id) => id,
         None => {
-            let bytes = form.bytes().await?;
-            // The header first: a pixel bomb is refused before anything is decoded.
-            imaging::check_dimensions(&bytes, form.kind, media.max_pixels).map_err(image_error)?;
-            let processed = process(&state, bytes).await?;
+            // Not held while the image waits for memory and is worked on.
+            drop(conn);
+            let (processed, reservation) = process(&state, &form).await?;
             let (row, files) = model::files_of(&form.sha256, processed);
-            model::create_with_files(&mut conn, store, &row, files, &description, caller.user_id)
-                .await?
+            conn = state.pool.get().await?;
+            let id = model::create_with_files(
+                &mut conn,
+                store,
+                &row,
+                files,
+                &description,
+                caller.user_id,
+            )
+            .await?;
+            drop(reservation);
+            id
         }
     };
     let photo = model::find(&mut conn, id, &media.public_url)

@@ -5,7 +5,7 @@
 
 use std::io::{Read, Seek};
 
-use actix_multipart::{Multipart, MultipartError};
+use actix_multipart::{Field, Multipart, MultipartError};
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
@@ -58,6 +58,13 @@ impl<K> Upload<K> {
         .map_err(ApiError::internal)
     }
 
+    /// A buffered reader of the file from its start (for its header).
+    pub fn reader(&self) -> ApiResult<std::io::BufReader<std::fs::File>> {
+        let mut file = self.file.try_clone().map_err(ApiError::internal)?;
+        file.rewind().map_err(ApiError::internal)?;
+        Ok(std::io::BufReader::new(file))
+    }
+
     pub fn field(&self, name: &str) -> Option<&str> {
         self.fields
             .iter()
@@ -76,6 +83,85 @@ fn bad_form(e: MultipartError) -> ApiError {
         MultipartError::Payload(e) => ApiError::from_payload(e),
         other => ApiError::bad_request(format!("malformed multipart body: {other}")),
     }
+}
+
+fn unknown_field<K>(name: &str, accept: &Accept<K>) -> FieldError {
+    FieldError::new(
+        if name.is_empty() { "form" } else { name },
+        "unknown_field",
+        format!(
+            "unknown form field `{name}`; expected `file`{}",
+            accept
+                .text_fields
+                .iter()
+                .map(|f| format!(", `{f}`"))
+                .collect::<String>()
+        ),
+    )
+}
+
+fn no_file() -> FieldError {
+    FieldError::new("file", "required", "the form has no `file` field")
+}
+
+/// A 400 naming each field in `errors`.
+fn bad_form_fields(errors: Vec<FieldError>) -> ApiError {
+    let detail = errors
+        .iter()
+        .map(|e| format!("`{}`: {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ");
+    ApiError::BadRequest { detail, errors }
+}
+
+/// Reads and discards a part; `false` when it is longer than what is left of `budget` or
+/// cannot be read.
+async fn discard(mut field: Field, budget: &mut u64) -> bool {
+    while let Some(chunk) = field.next().await {
+        match chunk {
+            Ok(chunk) if chunk.len() as u64 <= *budget => *budget -= chunk.len() as u64,
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// The 400 of a form with an unknown field (`error`, the part `field`) and no `file` so far:
+/// the rest of the form is read and discarded (at most `max_bytes` in all) to name the other
+/// unknown fields and, when there is no `file` at all, that one too. Reading stops at a
+/// `file` part.
+async fn after_unknown_field<K>(
+    mut form: Multipart,
+    field: Field,
+    error: FieldError,
+    max_bytes: u64,
+    accept: &Accept<K>,
+) -> ApiError {
+    let mut errors = vec![error];
+    let mut budget = max_bytes;
+    if !discard(field, &mut budget).await {
+        return bad_form_fields(errors);
+    }
+    while let Some(field) = form.next().await {
+        let Ok(field) = field else {
+            return bad_form_fields(errors);
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            return bad_form_fields(errors);
+        }
+        if !accept.text_fields.contains(&name.as_str()) {
+            let error = unknown_field(&name, accept);
+            if !errors.iter().any(|e| e.field == error.field) {
+                errors.push(error);
+            }
+        }
+        if !discard(field, &mut budget).await {
+            return bad_form_fields(errors);
+        }
+    }
+    errors.push(no_file());
+    bad_form_fields(errors)
 }
 
 fn too_large(max_bytes: u64) -> ApiError {
@@ -181,22 +267,18 @@ pub async fn read<K>(
                 .map_err(|_| ApiError::bad_field(&name, "invalid", "not UTF-8 text"))?;
             fields.push((name, value));
         } else {
-            return Err(ApiError::bad_field(
-                if name.is_empty() { "form" } else { &name },
-                "unknown_field",
-                format!(
-                    "unknown form field `{name}`; expected `file`{}",
-                    accept
-                        .text_fields
-                        .iter()
-                        .map(|f| format!(", `{f}`"))
-                        .collect::<String>()
-                ),
-            ));
+            // Not a field of this form. The answer is a 400; read on (discarding) to learn
+            // whether the form has a `file` at all, so that one answer names both mistakes.
+            let error = unknown_field(&name, accept);
+            return Err(if upload.is_some() {
+                bad_form_fields(vec![error])
+            } else {
+                after_unknown_field(form, field, error, max_bytes, accept).await
+            });
         }
     }
-    let (file, size, sha256, kind, file_name) = upload
-        .ok_or_else(|| ApiError::bad_field("file", "required", "the form has no `file` field"))?;
+    let (file, size, sha256, kind, file_name) =
+        upload.ok_or_else(|| bad_form_fields(vec![no_file()]))?;
     Ok(Upload {
         file,
         size,

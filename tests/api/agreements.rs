@@ -647,6 +647,27 @@ async fn the_signed_pdf_is_attached_and_downloaded_under_its_vietnamese_name() {
     );
     assert_eq!(res.bytes().await.unwrap().to_vec(), pdf());
 
+    // The PDF under another name than `file`: one 400 naming the part and the missing `file`.
+    let form = reqwest::multipart::Form::new().part(
+        "pdf",
+        reqwest::multipart::Part::bytes(pdf())
+            .file_name("x.pdf")
+            .mime_str("application/pdf")
+            .unwrap(),
+    );
+    let res = app
+        .request(
+            reqwest::Method::POST,
+            &format!("/agreements/{}/attachments", id(&f.qc)),
+            Some(&editor),
+        )
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let body = problem(res, 400).await;
+    assert_eq!(fields(&body), ["pdf", "file"], "{body}");
+
     // Not a PDF: 415; too large: 413; not an editor: 403; unknown agreement: 404.
     problem(
         attach(
