@@ -1,37 +1,77 @@
-//! Diesel table definitions, kept in step with `migrations/` by hand (as `diesel print-schema`
-//! would write them).
+// @generated automatically by Diesel CLI.
+
+pub mod sql_types {
+    #[derive(diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "tsvector", schema = "pg_catalog"))]
+    pub struct Tsvector;
+}
 
 diesel::table! {
-    users (id) {
+    agreement_attachments (id) {
         id -> Uuid,
-        email -> Text,
-        display_name -> Text,
+        agreement_id -> Uuid,
+        file_name -> Text,
+        mime_type -> Text,
+        size_bytes -> Int8,
+        sha256 -> Text,
+        storage_key -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    agreement_parties (agreement_id, position) {
+        agreement_id -> Uuid,
+        position -> Int4,
+        organization_id -> Uuid,
         role -> Text,
-        password_hash -> Text,
-        disabled -> Bool,
+    }
+}
+
+diesel::table! {
+    agreement_relations (agreement_id, position) {
+        agreement_id -> Uuid,
+        position -> Int4,
+        kind -> Text,
+        target_id -> Nullable<Uuid>,
+        reference_text -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    agreement_signatures (agreement_id, position) {
+        agreement_id -> Uuid,
+        position -> Int4,
+        signatory_id -> Uuid,
+        organization_id -> Nullable<Uuid>,
+        authority_prefix -> Nullable<Text>,
+        signing_title -> Text,
+        positions_at_signing -> Text,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
+    agreements (id) {
+        id -> Uuid,
+        document_number -> Nullable<Text>,
+        number_key -> Nullable<Text>,
+        doc_type -> Text,
+        title -> Text,
+        summary -> Text,
+        body -> Text,
+        place -> Text,
+        signed_on -> Nullable<Date>,
+        effective_from -> Nullable<Date>,
+        effective_to -> Nullable<Date>,
+        term_start_year -> Nullable<Int2>,
+        term_end_year -> Nullable<Int2>,
+        search -> Nullable<Tsvector>,
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    sessions (id) {
-        id -> Uuid,
-        user_id -> Uuid,
-        created_at -> Timestamptz,
-        expires_at -> Timestamptz,
-        revoked_at -> Nullable<Timestamptz>,
-        revoke_reason -> Nullable<Text>,
-    }
-}
-
-diesel::table! {
-    refresh_tokens (token_hash) {
-        token_hash -> Bytea,
-        session_id -> Uuid,
-        created_at -> Timestamptz,
-        used_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -49,57 +89,19 @@ diesel::table! {
 }
 
 diesel::table! {
-    use diesel::sql_types::*;
-
-    login_failures (id) {
-        id -> Int8,
-        email_key -> Nullable<Text>,
-        client_ip -> Inet,
-        failed_at -> Timestamptz,
-    }
-}
-
-diesel::joinable!(sessions -> users (user_id));
-diesel::joinable!(refresh_tokens -> sessions (session_id));
-diesel::joinable!(api_tokens -> users (user_id));
-
-diesel::table! {
-    categories (id) {
-        id -> Uuid,
-        slug -> Text,
-        name -> Text,
-        description -> Text,
-        parent_id -> Nullable<Uuid>,
+    article_agreements (article_id, agreement_id) {
+        article_id -> Uuid,
+        agreement_id -> Uuid,
         position -> Int4,
-        path -> Jsonb,
-        embed -> Text,
-        version -> Int4,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
     }
 }
 
 diesel::table! {
-    /// `search_head` and `search_body` (tsvectors kept by a trigger) are left out: only SQL
-    /// reads them.
-    articles (id) {
-        id -> Uuid,
-        slug -> Text,
-        title -> Text,
-        summary -> Text,
-        body -> Text,
-        body_text -> Text,
-        status -> Text,
-        published_at -> Nullable<Timestamptz>,
-        category_id -> Nullable<Uuid>,
-        author_id -> Nullable<Uuid>,
-        editor_id -> Nullable<Uuid>,
-        view_count -> Int8,
-        deleted_at -> Nullable<Timestamptz>,
-        version -> Int4,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-        cover_photo_id -> Nullable<Uuid>,
+    article_photos (article_id, position) {
+        article_id -> Uuid,
+        position -> Int4,
+        photo_id -> Uuid,
+        caption -> Text,
     }
 }
 
@@ -122,21 +124,54 @@ diesel::table! {
 }
 
 diesel::table! {
-    site (id) {
-        id -> Bool,
-        name -> Text,
-        publisher -> Text,
-        responsible_person -> Text,
-        address -> Text,
-        phone -> Text,
-        fax -> Text,
-        email -> Text,
-        attribution_notice -> Text,
-        time_zone -> Text,
-        visit_count -> Int8,
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
+    articles (id) {
+        id -> Uuid,
+        slug -> Text,
+        title -> Text,
+        summary -> Text,
+        body -> Text,
+        body_text -> Text,
+        status -> Text,
+        published_at -> Nullable<Timestamptz>,
+        category_id -> Nullable<Uuid>,
+        author_id -> Nullable<Uuid>,
+        editor_id -> Nullable<Uuid>,
+        view_count -> Int8,
+        deleted_at -> Nullable<Timestamptz>,
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        search_head -> Tsvector,
+        search_body -> Tsvector,
+        cover_photo_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    categories (id) {
+        id -> Uuid,
+        slug -> Text,
+        name -> Text,
+        description -> Text,
+        parent_id -> Nullable<Uuid>,
+        position -> Int4,
+        path -> Jsonb,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        embed -> Text,
+    }
+}
+
+diesel::table! {
+    login_failures (id) {
+        id -> Int8,
+        email_key -> Nullable<Text>,
+        client_ip -> Inet,
+        failed_at -> Timestamptz,
     }
 }
 
@@ -162,6 +197,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
+    organizations (id) {
+        id -> Uuid,
+        name -> Text,
+        short_name -> Text,
+        kind -> Text,
+        parent_id -> Nullable<Uuid>,
+        search -> Nullable<Tsvector>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     photos (id) {
         id -> Uuid,
         sha256 -> Text,
@@ -170,6 +225,7 @@ diesel::table! {
         credit -> Text,
         taken_at -> Nullable<Timestamptz>,
         uploaded_by -> Nullable<Uuid>,
+        search -> Nullable<Tsvector>,
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
@@ -177,60 +233,120 @@ diesel::table! {
 }
 
 diesel::table! {
-    article_photos (article_id, position) {
-        article_id -> Uuid,
-        position -> Int4,
-        photo_id -> Uuid,
-        caption -> Text,
+    refresh_tokens (token_hash) {
+        token_hash -> Bytea,
+        session_id -> Uuid,
+        created_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
     }
 }
 
 diesel::table! {
-    organizations (id) {
+    sessions (id) {
         id -> Uuid,
-        name -> Text,
-        short_name -> Text,
-        kind -> Text,
-        parent_id -> Nullable<Uuid>,
-        version -> Int4,
+        user_id -> Uuid,
         created_at -> Timestamptz,
-        updated_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+        revoke_reason -> Nullable<Text>,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     signatories (id) {
         id -> Uuid,
         full_name -> Text,
         current_position -> Text,
         organization_id -> Nullable<Uuid>,
         photo_id -> Nullable<Uuid>,
-        given_name -> Text,
-        middle_name -> Text,
-        family_name -> Text,
+        given_name -> Nullable<Text>,
+        middle_name -> Nullable<Text>,
+        family_name -> Nullable<Text>,
+        search -> Nullable<Tsvector>,
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
     }
 }
 
+diesel::table! {
+    site (id) {
+        id -> Bool,
+        name -> Text,
+        publisher -> Text,
+        responsible_person -> Text,
+        address -> Text,
+        phone -> Text,
+        fax -> Text,
+        email -> Text,
+        attribution_notice -> Text,
+        time_zone -> Text,
+        visit_count -> Int8,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Uuid,
+        email -> Text,
+        display_name -> Text,
+        role -> Text,
+        password_hash -> Text,
+        disabled -> Bool,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(agreement_attachments -> agreements (agreement_id));
+diesel::joinable!(agreement_parties -> agreements (agreement_id));
+diesel::joinable!(agreement_parties -> organizations (organization_id));
+diesel::joinable!(agreement_signatures -> agreements (agreement_id));
+diesel::joinable!(agreement_signatures -> organizations (organization_id));
+diesel::joinable!(agreement_signatures -> signatories (signatory_id));
+diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(article_agreements -> agreements (agreement_id));
+diesel::joinable!(article_agreements -> articles (article_id));
+diesel::joinable!(article_photos -> articles (article_id));
+diesel::joinable!(article_photos -> photos (photo_id));
+diesel::joinable!(article_revisions -> articles (article_id));
+diesel::joinable!(article_revisions -> users (author_id));
 diesel::joinable!(articles -> categories (category_id));
+diesel::joinable!(articles -> photos (cover_photo_id));
 diesel::joinable!(photos -> media_files (sha256));
+diesel::joinable!(photos -> users (uploaded_by));
+diesel::joinable!(refresh_tokens -> sessions (session_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(signatories -> organizations (organization_id));
+diesel::joinable!(signatories -> photos (photo_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
-    users,
-    sessions,
-    refresh_tokens,
+    agreement_attachments,
+    agreement_parties,
+    agreement_relations,
+    agreement_signatures,
+    agreements,
     api_tokens,
-    login_failures,
-    categories,
-    articles,
+    article_agreements,
+    article_photos,
     article_related,
     article_revisions,
-    site,
+    articles,
+    categories,
+    login_failures,
     media_files,
-    photos,
-    article_photos,
     organizations,
-    signatories
+    photos,
+    refresh_tokens,
+    sessions,
+    signatories,
+    site,
+    users,
 );
