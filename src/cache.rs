@@ -120,8 +120,32 @@ impl PublicCache {
         })
     }
 
+    /// Called once for every answered request ([`crate::middleware`]): a successful write that
+    /// may change what anonymous readers see forgets every kept answer. This is the one place
+    /// where writes reach the cache, so no handler can forget it. Not counted as such: logins
+    /// and sessions, and the view and visit counters (a view would otherwise empty the cache).
+    pub fn after_request(&self, method: &actix_web::http::Method, path: &str, succeeded: bool) {
+        use actix_web::http::Method;
+        let writes = matches!(
+            *method,
+            Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+        );
+        if !(writes && succeeded) {
+            return;
+        }
+        let Some(resource) = path.strip_prefix("/api/v1/") else {
+            return;
+        };
+        let counter_or_session = resource.starts_with("auth/")
+            || resource == "site/visits"
+            || (resource.starts_with("articles/") && resource.ends_with("/views"));
+        if !counter_or_session {
+            self.invalidate();
+        }
+    }
+
     /// Forgets every kept answer (they expire on their own; new keys never meet them).
-    pub fn invalidate(&self) {
+    fn invalidate(&self) {
         if let Some(answers) = &self.answers {
             let _turn = self.turn.lock().unwrap_or_else(|e| e.into_inner());
             self.generation.fetch_add(1, Ordering::AcqRel);
@@ -134,6 +158,35 @@ impl PublicCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn content_writes_forget_kept_answers_and_counters_do_not() {
+        use actix_web::http::Method;
+        let cache = PublicCache::new(60);
+        let generation = || cache.generation.load(Ordering::Acquire);
+        let start = generation();
+        for (method, path, succeeded) in [
+            (Method::GET, "/api/v1/articles", true),
+            (Method::POST, "/api/v1/articles", false),
+            (Method::POST, "/api/v1/auth/login", true),
+            (Method::POST, "/api/v1/site/visits", true),
+            (Method::POST, "/api/v1/articles/0193/views", true),
+            (Method::POST, "/health/live", true),
+        ] {
+            cache.after_request(&method, path, succeeded);
+        }
+        assert_eq!(generation(), start);
+        for (method, path) in [
+            (Method::POST, "/api/v1/articles"),
+            (Method::PATCH, "/api/v1/signatories/0193"),
+            (Method::DELETE, "/api/v1/organizations/0193"),
+            (Method::PUT, "/api/v1/site"),
+        ] {
+            let before = generation();
+            cache.after_request(&method, path, true);
+            assert_eq!(generation(), before + 1, "{method} {path}");
+        }
+    }
 
     #[tokio::test]
     async fn answers_are_kept_until_a_write() {

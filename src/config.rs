@@ -171,7 +171,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     (
         "BANTIN_PUBLIC_CACHE_TTL",
         "60",
-        "seconds an anonymous /articles or /agreements list or search answer is reused from memory (0 = off); content writes on this process clear it",
+        "seconds an anonymous /articles or /agreements list or search answer is reused from memory (0 = off); API writes on this process clear it",
     ),
     (
         "BANTIN_HEADER_TIMEOUT",

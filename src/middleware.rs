@@ -189,6 +189,9 @@ pub async fn request_context(
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let started = Instant::now();
     limit_body_time(&mut req);
+    let public_cache = req
+        .app_data::<actix_web::web::Data<crate::state::AppState>>()
+        .map(|state| state.public_cache.clone());
     let request_id = incoming_request_id(&req).unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
     let method = req.method().clone();
     let asked = Asked {
@@ -230,6 +233,9 @@ pub async fn request_context(
         Ok((res, cause)) => (res.status().as_u16(), cause.clone()),
         Err((cause, res)) => (res.status().as_u16(), Some(cause.clone())),
     };
+    if let Some(cache) = &public_cache {
+        cache.after_request(&method, &asked.path, (200..300).contains(&status));
+    }
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     let path = &asked.path;
     tracing::info!(

@@ -267,7 +267,6 @@ pub async fn upload_attachment(
             other => other,
         });
     }
-    state.public_cache.invalidate();
     let view = AttachmentView {
         id: attachment,
         file_name,
@@ -328,6 +327,5 @@ pub async fn delete_attachment(
         })
         .await?;
     remove_files(state.media_store.as_ref(), &[key]).await;
-    state.public_cache.invalidate();
     Ok(HttpResponse::NoContent().finish())
 }

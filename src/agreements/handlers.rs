@@ -375,7 +375,6 @@ pub async fn create_agreement(
     let content = content_of(body.0)?;
     let mut conn = state.pool.get().await?;
     let id = model::create(&mut conn, content).await?;
-    state.public_cache.invalidate();
     let record = model::find(&mut conn, id, false, state.media_url())
         .await?
         .ok_or_else(model::no_such_agreement)?;
@@ -529,7 +528,6 @@ pub async fn update_agreement(
         }
     })
     .await?;
-    state.public_cache.invalidate();
     let record = model::find(&mut conn, *id, false, state.media_url())
         .await?
         .ok_or_else(model::no_such_agreement)?;
@@ -563,7 +561,6 @@ pub async fn delete_agreement(
     })
     .await?;
     super::attachments::remove_files(state.media_store.as_ref(), &keys).await;
-    state.public_cache.invalidate();
     Ok(HttpResponse::NoContent().finish())
 }
 

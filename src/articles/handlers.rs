@@ -402,7 +402,6 @@ pub async fn create_article(
         },
     )
     .await?;
-    state.public_cache.invalidate();
     let view = load_view(&mut conn, id, Viewer::Editor, state.media_url()).await?;
     let location = format!("/api/v1/articles/{id}");
     http::created_counted(counted(&view)?, Some(location))
@@ -575,7 +574,6 @@ pub async fn update_article(
         Ok(next)
     })
     .await?;
-    state.public_cache.invalidate();
     let view = load_view(&mut conn, *id, viewer, state.media_url()).await?;
     http::updated_counted(counted(&view)?)
 }
@@ -628,7 +626,6 @@ pub async fn delete_article(
     } else {
         model::set_trashed(&mut conn, *id, true, state.media_url(), check).await?;
     }
-    state.public_cache.invalidate();
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -651,7 +648,6 @@ pub async fn restore_article(
     caller.require(Role::Editor, Access::Write)?;
     let mut conn = state.pool.get().await?;
     model::set_trashed(&mut conn, *id, false, state.media_url(), |_| Ok(())).await?;
-    state.public_cache.invalidate();
     let view = load_view(&mut conn, *id, Viewer::Editor, state.media_url()).await?;
     http::updated_counted(counted(&view)?)
 }
@@ -950,7 +946,6 @@ pub async fn restore_revision(
         ),
         other => other,
     })?;
-    state.public_cache.invalidate();
     let view = load_view(&mut conn, id, viewer, state.media_url()).await?;
     http::updated_counted(counted(&view)?)
 }

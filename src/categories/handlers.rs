@@ -128,7 +128,6 @@ pub async fn create_category(
         },
     )
     .await?;
-    state.public_cache.invalidate();
     let location = format!("/api/v1/categories/{}", row.id);
     http::created(&CategoryView::from(row), Some(location))
 }
@@ -224,7 +223,6 @@ pub async fn update_category(
         if_match.check(&CategoryView::from(row.clone()))
     })
     .await?;
-    state.public_cache.invalidate();
     http::item_written(&CategoryView::from(row))
 }
 
@@ -254,7 +252,6 @@ pub async fn delete_category(
         if_match.check(&CategoryView::from(row.clone()))
     })
     .await?;
-    state.public_cache.invalidate();
     Ok(HttpResponse::NoContent().finish())
 }
 

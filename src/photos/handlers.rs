@@ -347,7 +347,6 @@ pub async fn update_photo(
         if_match.check(current)
     })
     .await?;
-    state.public_cache.invalidate();
     http::item_written(&photo)
 }
 
@@ -385,9 +384,6 @@ pub async fn delete_photo(
         if_match.check(current)
     })
     .await?;
-    if deleted.detached > 0 {
-        state.public_cache.invalidate();
-    }
     if let Some(file) = deleted.orphaned {
         let store = state.media_store.as_ref();
         if let Err(e) =

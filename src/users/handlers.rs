@@ -207,7 +207,6 @@ pub async fn update_user(
     })
     .await?;
     // Display names are embedded in article lists.
-    state.public_cache.invalidate();
     http::list(&UserView::from(row), Cache::Private)
 }
 
@@ -237,7 +236,6 @@ pub async fn delete_user(
         if_match.check(&UserView::from(row.clone()))
     })
     .await?;
-    state.public_cache.invalidate();
     Ok(HttpResponse::NoContent().finish())
 }
 

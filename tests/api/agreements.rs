@@ -815,3 +815,53 @@ async fn titles_and_symbols_follow_the_vietnamese_text_rules() {
         "displayed as entered"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signatory_renamed_shows_in_the_next_anonymous_agreement_list() {
+    let app = TestApp::spawn().await;
+    let editor = app.token_for("editor").await;
+    let f = fixture(&app, &editor).await;
+    let names = |page: &Value| -> Vec<String> {
+        page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|a| a["signatures"].as_array().unwrap().clone())
+            .map(|s| s["signatory"]["full_name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let page: Value = app.get("/agreements", None).await.json().await.unwrap();
+    assert!(names(&page).contains(&"Chu Lê Chinh".to_string()));
+    // The list is now kept in memory; renaming the signatory must not leave it stale.
+    let res = app
+        .patch(
+            &format!("/signatories/{}", id(&f.chinh)),
+            Some(&editor),
+            &json!({"full_name": "Chu Lê Chính"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let page: Value = app.get("/agreements", None).await.json().await.unwrap();
+    let names = names(&page);
+    assert!(names.contains(&"Chu Lê Chính".to_string()), "{names:?}");
+    // And an organisation renamed shows in the parties.
+    let res = app
+        .patch(
+            &format!("/organizations/{}", id(&f.dd)),
+            Some(&editor),
+            &json!({"name": "Đảng đoàn Hội đồng nhân dân tỉnh"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let page: Value = app.get("/agreements", None).await.json().await.unwrap();
+    let parties: Vec<&str> = page["data"][0]["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["organization"]["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        parties.contains(&"Đảng đoàn Hội đồng nhân dân tỉnh"),
+        "{parties:?}"
+    );
+}
