@@ -409,13 +409,13 @@ impl Config {
         }
         let admin_password = get("BANTIN_ADMIN_PASSWORD", file.admin_password);
         if let Some(p) = &admin_password
-            && p.chars().count() < crate::auth::password::MIN_LEN
+            && p.chars().count() < crate::domain::limits::PASSWORD_MIN
         {
             return Err(err(
                 "BANTIN_ADMIN_PASSWORD",
                 format!(
                     "at least {} characters are required",
-                    crate::auth::password::MIN_LEN
+                    crate::domain::limits::PASSWORD_MIN
                 ),
             ));
         }

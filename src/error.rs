@@ -301,6 +301,72 @@ impl ApiError {
     }
 }
 
+/// What the database layer of a resource (its `model.rs`) answers besides its result, in the
+/// terms of the data, not of HTTP. Handlers pass it on with `?`; `From<ModelError> for
+/// ApiError` below is the one place that turns it into a status and a problem document.
+/// Diesel's errors become one in [`crate::db::constraints`], which knows the constraints by name.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    /// No such row, or one the caller may not see.
+    #[error("no such {0}")]
+    NotFound(&'static str),
+    /// A uniqueness rule, or a row still in use, refuses the write.
+    #[error("{0}")]
+    Conflict(String),
+    /// The write names rows that do not exist, or breaks a rule of the data.
+    #[error("{} field(s) at fault", .0.len())]
+    Invalid(Vec<FieldError>),
+    /// The caller's role does not allow this change to this row.
+    #[error("{0}")]
+    Forbidden(String),
+    /// `If-Match` named another version of the row.
+    #[error("the row changed since it was read")]
+    Stale,
+    /// A concurrent transaction interfered (serialisation failure); a retry may succeed.
+    #[error("a concurrent change interfered")]
+    Contention,
+    /// The connection to the database was lost.
+    #[error("lost the database connection: {0}")]
+    Disconnected(String),
+    /// Anything else: a bug or an infrastructure failure (logged, never shown).
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl ModelError {
+    /// 422 for one field.
+    pub fn invalid(field: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
+        ModelError::Invalid(vec![FieldError::new(field, code, message)])
+    }
+
+    pub fn internal(cause: impl fmt::Display) -> Self {
+        ModelError::Internal(cause.to_string())
+    }
+}
+
+/// Result type of the models.
+pub type ModelResult<T> = Result<T, ModelError>;
+
+impl From<ModelError> for ApiError {
+    fn from(e: ModelError) -> Self {
+        match e {
+            ModelError::NotFound(what) => ApiError::NotFound(format!("no such {what}")),
+            ModelError::Conflict(detail) => ApiError::Conflict(detail),
+            ModelError::Invalid(errors) => ApiError::Validation(errors),
+            ModelError::Forbidden(detail) => ApiError::Forbidden(detail),
+            ModelError::Stale => ApiError::PreconditionFailed,
+            ModelError::Contention => {
+                ApiError::Conflict("a concurrent change interfered; retry the request".into())
+            }
+            ModelError::Disconnected(cause) => {
+                tracing::warn!(error = %cause, "lost the database connection");
+                ApiError::Unavailable("the database connection was lost; retry the request".into())
+            }
+            ModelError::Internal(cause) => ApiError::Internal(cause),
+        }
+    }
+}
+
 impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};

@@ -11,6 +11,7 @@ pub mod cache;
 pub mod categories;
 pub mod config;
 pub mod db;
+pub mod domain;
 pub mod error;
 pub mod health;
 pub mod http;

@@ -847,7 +847,7 @@ async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<ArticleRow> {
 
 /// Which of `ids` name articles that exist (trashed ones included).
 pub async fn existing_ids(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> ApiResult<Vec<Uuid>> {
-    sql::existing_ids(conn, IdTable::Articles, ids).await
+    Ok(sql::existing_ids(conn, IdTable::Articles, ids).await?)
 }
 
 /// What a write sees before deciding: the locked row, its content, and (when asked for, to

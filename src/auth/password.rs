@@ -11,10 +11,7 @@ use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 
 use crate::error::{ApiError, ApiResult};
 
-/// Shortest password accepted, in characters.
-pub const MIN_LEN: usize = 12;
-/// Longest password accepted, in characters (hashing cost must not depend on the attacker).
-pub const MAX_LEN: usize = 256;
+pub use crate::domain::limits::{PASSWORD_MAX as MAX_LEN, PASSWORD_MIN as MIN_LEN};
 
 /// Checks a new password's length.
 pub fn check_policy(field: &str, password: &str) -> ApiResult<()> {

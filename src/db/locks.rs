@@ -9,7 +9,7 @@ use diesel::sql_types::{BigInt, Integer, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::sql::Sql;
-use crate::error::ApiResult;
+use crate::error::ModelResult;
 
 /// A lock on one thing for the whole database.
 #[derive(Debug, Clone, Copy)]
@@ -48,7 +48,7 @@ struct Locked {
 }
 
 /// Takes `lock` until the end of the current transaction.
-pub async fn xact_lock(conn: &mut AsyncPgConnection, lock: Global) -> ApiResult<()> {
+pub async fn xact_lock(conn: &mut AsyncPgConnection, lock: Global) -> ModelResult<()> {
     let mut sql = Sql::new("SELECT true AS done FROM pg_advisory_xact_lock(");
     sql.bind::<BigInt, _>(lock as i64).push(")");
     sql.load::<Locked>(conn).await?;
@@ -60,7 +60,7 @@ pub async fn xact_lock_on(
     conn: &mut AsyncPgConnection,
     class: Keyed,
     value: &str,
-) -> ApiResult<()> {
+) -> ModelResult<()> {
     let mut sql = Sql::new("SELECT true AS done FROM pg_advisory_xact_lock(");
     sql.bind::<Integer, _>(class as i32)
         .push(", hashtext(")

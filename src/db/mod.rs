@@ -1,11 +1,14 @@
 //! The database: connection pool, embedded migrations, the schema, and the private local
 //! PostgreSQL cluster used when no `DATABASE_URL` is configured.
 
+pub mod constraints;
+pub mod keyset;
 pub mod local_pg;
 pub mod locks;
 pub mod schema;
 pub mod slugs;
 pub mod sql;
+pub mod tree;
 pub mod visibility;
 
 use std::time::Duration;

@@ -104,7 +104,7 @@ pub async fn existing_ids(
     conn: &mut diesel_async::AsyncPgConnection,
     table: IdTable,
     ids: &[uuid::Uuid],
-) -> crate::error::ApiResult<Vec<uuid::Uuid>> {
+) -> crate::error::ModelResult<Vec<uuid::Uuid>> {
     #[derive(diesel::QueryableByName)]
     struct Found {
         #[diesel(sql_type = diesel::sql_types::Uuid)]

@@ -1,0 +1,42 @@
+//! Every limit on what Bantin accepts, named once. The spec, the handlers and the demo seed
+//! read them from here.
+
+/// Characters of a slug (`[a-z0-9]+(-[a-z0-9]+)*`); slugify keeps to it ([`crate::text`]).
+pub use crate::text::SLUG_MAX;
+
+/// Characters of an article's title.
+pub const ARTICLE_TITLE_MAX: usize = 500;
+/// Characters of an article's summary.
+pub const ARTICLE_SUMMARY_MAX: usize = 2_000;
+/// Bytes of an HTML body (articles, agreements), before sanitising.
+pub const BODY_MAX_BYTES: usize = 512 * 1024;
+/// Articles named in `related_ids`.
+pub const RELATED_MAX: usize = 20;
+/// Photos in an article's gallery.
+pub const GALLERY_MAX: usize = 50;
+/// Agreements an article reports.
+pub const ARTICLE_AGREEMENTS_MAX: usize = 20;
+/// Characters of a search query (`q`).
+pub const QUERY_MAX: usize = 200;
+
+/// Characters of an agreement's document number, as printed.
+pub const DOCUMENT_NUMBER_MAX: usize = 100;
+/// Characters of an agreement's title (tên loại và trích yếu).
+pub const AGREEMENT_TITLE_MAX: usize = 1_000;
+/// Characters of an agreement's summary.
+pub const AGREEMENT_SUMMARY_MAX: usize = 4_000;
+/// Parties and signatures of one agreement.
+pub const AGREEMENT_LIST_MAX: usize = 20;
+/// Relations of one agreement.
+pub const AGREEMENT_RELATIONS_MAX: usize = 50;
+/// Years a term may name.
+pub const TERM_YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+/// Characters of a person's display name (users).
+pub const DISPLAY_NAME_MAX: usize = 200;
+/// Shortest password accepted, in characters.
+pub const PASSWORD_MIN: usize = 12;
+/// Longest password accepted, in characters (hashing cost must not depend on the attacker).
+pub const PASSWORD_MAX: usize = 256;
+/// Characters of an email address.
+pub const EMAIL_MAX: usize = 254;
