@@ -74,9 +74,9 @@ impl PublicCache {
 
     /// Looks the horizon up with `lookup` (the next scheduled publication) unless it is known
     /// for this generation. Call it inside a computation, before reading what it shows.
-    pub async fn learn_horizon<F>(&self, lookup: F) -> ApiResult<()>
+    pub async fn learn_horizon<F, E>(&self, lookup: F) -> Result<(), E>
     where
-        F: Future<Output = ApiResult<Option<DateTime<Utc>>>>,
+        F: Future<Output = Result<Option<DateTime<Utc>>, E>>,
     {
         if self.answers.is_none() || self.horizon.load(Ordering::Acquire) != UNKNOWN_HORIZON {
             return Ok(());

@@ -328,6 +328,9 @@ pub enum ModelError {
     /// The connection to the database was lost.
     #[error("lost the database connection: {0}")]
     Disconnected(String),
+    /// A paging cursor whose value does not fit the list it was given to (a 400).
+    #[error("not a cursor returned by this API")]
+    BadCursor,
     /// Anything else: a bug or an infrastructure failure (logged, never shown).
     #[error("{0}")]
     Internal(String),
@@ -361,6 +364,9 @@ impl From<ModelError> for ApiError {
             ModelError::Disconnected(cause) => {
                 tracing::warn!(error = %cause, "lost the database connection");
                 ApiError::Unavailable("the database connection was lost; retry the request".into())
+            }
+            ModelError::BadCursor => {
+                ApiError::bad_field("cursor", "invalid", "not a cursor returned by this API")
             }
             ModelError::Internal(cause) => ApiError::Internal(cause),
         }

@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{ApiError, ApiResult, FieldError, ModelError, ModelResult};
 
 /// Largest JSON body accepted.
 pub const JSON_LIMIT: usize = 1024 * 1024;
@@ -428,14 +428,16 @@ impl IfMatch {
         self.0.is_some()
     }
 
-    /// 412 unless the header is absent, `*`, or names the current representation's ETag.
-    pub fn check<T: Serialize>(&self, current: &T) -> ApiResult<()> {
+    /// [`ModelError::Stale`] (412) unless the header is absent, `*`, or names the current
+    /// representation's ETag. Models call it inside the write's transaction.
+    pub fn check<T: Serialize>(&self, current: &T) -> ModelResult<()> {
         let Some(tags) = &self.0 else { return Ok(()) };
-        let etag = etag_of(&json_bytes(current)?);
+        let body = serde_json::to_vec(current).map_err(ModelError::internal)?;
+        let etag = etag_of(&body);
         if tags.iter().any(|t| t == "*" || *t == etag) {
             Ok(())
         } else {
-            Err(ApiError::PreconditionFailed)
+            Err(ModelError::Stale)
         }
     }
 }
@@ -443,9 +445,10 @@ impl IfMatch {
 impl IfMatch {
     /// Like [`IfMatch::check`] for a [`Counted`] representation of `current` whose counter
     /// is `key`: the counter part of the tags is ignored.
-    pub fn check_counted<T: Serialize>(&self, current: &T, key: &str) -> ApiResult<()> {
+    pub fn check_counted<T: Serialize>(&self, current: &T, key: &str) -> ModelResult<()> {
         let Some(tags) = &self.0 else { return Ok(()) };
-        let (content, _) = split_counter(&json_bytes(current)?, key);
+        let body = serde_json::to_vec(current).map_err(ModelError::internal)?;
+        let (content, _) = split_counter(&body, key);
         let matches = |t: &str| {
             t == "*"
                 || t.strip_prefix('"')
@@ -458,7 +461,7 @@ impl IfMatch {
         if tags.iter().any(|t| matches(t)) {
             Ok(())
         } else {
-            Err(ApiError::PreconditionFailed)
+            Err(ModelError::Stale)
         }
     }
 }
@@ -677,7 +680,7 @@ mod tests {
         assert!(IfMatch(Some(vec!["*".into()])).check(&value).is_ok());
         assert!(matches!(
             IfMatch(Some(vec!["\"x\"".into()])).check(&value),
-            Err(ApiError::PreconditionFailed)
+            Err(crate::error::ModelError::Stale)
         ));
     }
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ModelError, ModelResult};
 
 pub const DEFAULT_LIMIT: i64 = 20;
 pub const MAX_LIMIT: i64 = 100;
@@ -126,24 +126,21 @@ impl Cursor {
     }
 
     /// The 400 for a cursor that does not fit the collection.
-    pub fn invalid() -> ApiError {
-        ApiError::bad_field("cursor", "invalid", "not a cursor returned by this API")
+    /// A cursor whose value does not fit its list (a 400, wherever it is found).
+    pub fn invalid() -> ModelError {
+        ModelError::BadCursor
     }
 
     /// The cursor's value as text (for text and instant sort keys).
-    pub fn text(&self) -> ApiResult<&str> {
-        self.value.as_str().ok_or_else(|| {
-            ApiError::bad_field("cursor", "invalid", "not a cursor returned by this API")
-        })
+    pub fn text(&self) -> ModelResult<&str> {
+        self.value.as_str().ok_or(ModelError::BadCursor)
     }
 
     /// The cursor's value as an instant.
-    pub fn instant(&self) -> ApiResult<chrono::DateTime<chrono::Utc>> {
+    pub fn instant(&self) -> ModelResult<chrono::DateTime<chrono::Utc>> {
         chrono::DateTime::parse_from_rfc3339(self.text()?)
             .map(|t| t.with_timezone(&chrono::Utc))
-            .map_err(|_| {
-                ApiError::bad_field("cursor", "invalid", "not a cursor returned by this API")
-            })
+            .map_err(|_| ModelError::BadCursor)
     }
 }
 

@@ -821,17 +821,20 @@ async fn load_categories(
             .ok_or_else(|| invalid("a category's parent is missing or the tree has a cycle"))?;
         let category = pending.remove(ready);
         let parent_id = category.parent.as_ref().map(|p| ids[p]);
-        let name = category.name.trim().to_string();
-        let slug = slug_of(&name, "chuyen-muc");
+        let name =
+            crate::domain::Title::parse(&category.name, crate::domain::limits::CATEGORY_NAME_MAX)
+                .map_err(|r| invalid(format!("category `{}`: {}", category.name, r.message)))?;
+        let slug = slug_of(name.as_str(), "chuyen-muc");
         let id = match categories::find_by_slug(conn, &slug).await? {
             None => {
                 tally.created += 1;
+                let slug = crate::domain::Slug::parse(&slug).map_err(|r| invalid(r.message))?;
                 categories::create(
                     conn,
                     NewCategory {
                         name,
                         slug: SlugChoice::Given(slug),
-                        description: String::new(),
+                        description: crate::domain::PlainText::default(),
                         parent_id,
                         position: None,
                     },

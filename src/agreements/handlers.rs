@@ -557,7 +557,7 @@ pub async fn delete_agreement(
     caller.require(Role::Editor, Access::Write)?;
     let mut conn = state.pool.get().await?;
     let keys = model::delete(&mut conn, *id, state.media_url(), move |record| {
-        if_match.check(&AgreementView::from(record.clone()))
+        Ok(if_match.check(&AgreementView::from(record.clone()))?)
     })
     .await?;
     super::attachments::remove_files(state.media_store.as_ref(), &keys).await;

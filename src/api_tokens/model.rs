@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::auth::model::hash_secret;
 use crate::db::schema::{api_tokens, users};
-use crate::error::ApiResult;
+use crate::error::ModelResult;
 use crate::paging::{Cursor, Paging, Start};
 
 /// A token with its owner's name.
@@ -52,7 +52,7 @@ pub async fn create(
     scope: &str,
     expires_at: Option<DateTime<Utc>>,
     secret: &str,
-) -> ApiResult<ApiTokenRow> {
+) -> ModelResult<ApiTokenRow> {
     let id = Uuid::now_v7();
     diesel::insert_into(api_tokens::table)
         .values((
@@ -73,7 +73,7 @@ pub async fn create(
         .await?)
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<Option<ApiTokenRow>> {
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> ModelResult<Option<ApiTokenRow>> {
     Ok(api_tokens::table
         .inner_join(users::table)
         .filter(api_tokens::id.eq(id))
@@ -87,7 +87,7 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<Option<Ap
 pub async fn list(
     conn: &mut AsyncPgConnection,
     paging: &Paging,
-) -> ApiResult<(Vec<ApiTokenRow>, Option<i64>)> {
+) -> ModelResult<(Vec<ApiTokenRow>, Option<i64>)> {
     let mut query = api_tokens::table
         .inner_join(users::table)
         .select(COLUMNS)
@@ -129,7 +129,7 @@ pub fn cursor_of(row: &ApiTokenRow) -> Cursor {
 pub const SORT: &str = "-created_at";
 
 /// Revokes (deletes) a token; `false` when there was none.
-pub async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<bool> {
+pub async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> ModelResult<bool> {
     Ok(diesel::delete(api_tokens::table.find(id))
         .execute(conn)
         .await?

@@ -55,7 +55,7 @@ fn counted(view: &ArticleView) -> ApiResult<http::Counted> {
 }
 
 fn if_match_ok(if_match: &IfMatch, record: &ArticleRecord) -> ApiResult<()> {
-    if_match.check_counted(&ArticleView::from(record.clone()), "view_count")
+    Ok(if_match.check_counted(&ArticleView::from(record.clone()), "view_count")?)
 }
 
 /// `If-Match` inside [`model::write`], which reads the article only when the header is there.
@@ -65,6 +65,13 @@ fn if_match_current(if_match: &IfMatch, current: &model::Current) -> ApiResult<(
         None if if_match.is_present() => Err(no_such_article()),
         None => Ok(()),
     }
+}
+
+fn checked_slug(errors: &mut Vec<FieldError>, slug: &str) -> String {
+    if let Err(refusal) = crate::domain::Slug::parse(slug) {
+        errors.push(FieldError::new("slug", refusal.code, refusal.message));
+    }
+    slug.to_string()
 }
 
 fn check_title(errors: &mut Vec<FieldError>, title: &str) -> String {
@@ -367,7 +374,7 @@ pub async fn create_article(
     let mut errors = Vec::new();
     let title = check_title(&mut errors, &body.title);
     let (slug, derived_slug) = match &body.slug {
-        Some(slug) => (categories::handlers::check_slug(&mut errors, slug), false),
+        Some(slug) => (checked_slug(&mut errors, slug), false),
         None => (
             Some(text::slugify(&title))
                 .filter(|s| !s.is_empty())
@@ -504,10 +511,7 @@ pub async fn update_article(
     }
     let mut errors = Vec::new();
     let title = body.title.as_deref().map(|t| check_title(&mut errors, t));
-    let slug = body
-        .slug
-        .as_deref()
-        .map(|s| categories::handlers::check_slug(&mut errors, s));
+    let slug = body.slug.as_deref().map(|s| checked_slug(&mut errors, s));
     let summary = body
         .summary
         .as_deref()

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::{Caller, Credential, Role, TokenScope};
 use crate::db::schema::{api_tokens, refresh_tokens, sessions, users};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ModelError, ModelResult};
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
@@ -29,8 +29,8 @@ pub fn new_secret(prefix: &str) -> String {
     )
 }
 
-fn role_of(s: &str) -> ApiResult<Role> {
-    Role::parse(s).ok_or_else(|| ApiError::internal(format!("unknown role in database: {s}")))
+fn role_of(s: &str) -> ModelResult<Role> {
+    Role::parse(s).ok_or_else(|| ModelError::internal(format!("unknown role in database: {s}")))
 }
 
 /// The caller behind a session's access token, if the session is live and the user enabled.
@@ -38,7 +38,7 @@ pub async fn caller_for_session(
     conn: &mut AsyncPgConnection,
     user_id: Uuid,
     session_id: Uuid,
-) -> ApiResult<Option<Caller>> {
+) -> ModelResult<Option<Caller>> {
     let row: Option<(Uuid, String, String, String)> = sessions::table
         .inner_join(users::table)
         .filter(sessions::id.eq(session_id))
@@ -67,7 +67,7 @@ pub async fn caller_for_session(
 pub async fn caller_for_api_token(
     conn: &mut AsyncPgConnection,
     token_hash: &[u8],
-) -> ApiResult<Option<Caller>> {
+) -> ModelResult<Option<Caller>> {
     let now = Utc::now();
     type Row = (
         Uuid,
@@ -111,7 +111,7 @@ pub async fn caller_for_api_token(
             .await?;
     }
     let scope = TokenScope::parse(&scope)
-        .ok_or_else(|| ApiError::internal("unknown token scope in database"))?;
+        .ok_or_else(|| ModelError::internal("unknown token scope in database"))?;
     Ok(Some(Caller {
         user_id,
         email,
@@ -137,7 +137,7 @@ pub struct LoginAccount {
 pub async fn find_login_account(
     conn: &mut AsyncPgConnection,
     email_key: &str,
-) -> ApiResult<Option<LoginAccount>> {
+) -> ModelResult<Option<LoginAccount>> {
     let row: Option<(Uuid, String, String, bool)> = users::table
         .filter(lower(users::email).eq(email_key))
         .select((
@@ -162,12 +162,12 @@ pub async fn create_session(
     conn: &mut AsyncPgConnection,
     user_id: Uuid,
     ttl_secs: u64,
-) -> ApiResult<(Uuid, String)> {
+) -> ModelResult<(Uuid, String)> {
     let session_id = Uuid::now_v7();
     let refresh = new_secret("rt_");
     let hash = hash_secret(&refresh);
     let expires_at = Utc::now() + Duration::seconds(ttl_secs as i64);
-    conn.transaction::<_, ApiError, _>(async move |conn| {
+    conn.transaction::<_, ModelError, _>(async move |conn| {
         diesel::insert_into(sessions::table)
             .values((
                 sessions::id.eq(session_id),
@@ -214,9 +214,12 @@ pub enum Refresh {
 }
 
 /// Rotates a refresh token. Presenting one that was already rotated revokes the session.
-pub async fn rotate_refresh_token(conn: &mut AsyncPgConnection, token: &str) -> ApiResult<Refresh> {
+pub async fn rotate_refresh_token(
+    conn: &mut AsyncPgConnection,
+    token: &str,
+) -> ModelResult<Refresh> {
     let hash = hash_secret(token);
-    conn.transaction::<_, ApiError, _>(async move |conn| {
+    conn.transaction::<_, ModelError, _>(async move |conn| {
             let row: Option<RefreshRow> = refresh_tokens::table
                 .inner_join(sessions::table)
                 .filter(refresh_tokens::token_hash.eq(&hash))
@@ -269,7 +272,7 @@ async fn revoke_session(
     conn: &mut AsyncPgConnection,
     session_id: Uuid,
     reason: &str,
-) -> ApiResult<()> {
+) -> ModelResult<()> {
     diesel::update(
         sessions::table
             .find(session_id)
@@ -286,7 +289,7 @@ async fn revoke_session(
 
 /// Revokes the session a refresh token (current or already rotated) belongs to. `false` when
 /// the token is unknown.
-pub async fn logout(conn: &mut AsyncPgConnection, token: &str) -> ApiResult<bool> {
+pub async fn logout(conn: &mut AsyncPgConnection, token: &str) -> ModelResult<bool> {
     let session: Option<Uuid> = refresh_tokens::table
         .filter(refresh_tokens::token_hash.eq(hash_secret(token)))
         .select(refresh_tokens::session_id)
@@ -307,7 +310,7 @@ pub async fn revoke_user_sessions(
     conn: &mut AsyncPgConnection,
     user_id: Uuid,
     reason: &str,
-) -> ApiResult<()> {
+) -> ModelResult<()> {
     diesel::update(
         sessions::table
             .filter(sessions::user_id.eq(user_id))

@@ -6,11 +6,12 @@ use uuid::Uuid;
 use super::model::{self, CategoryChanges, CategoryFilter, CategorySort, NewCategory, SlugChoice};
 use super::views::{CategoryFilters, CategoryView, CreateCategory, UpdateCategory};
 use crate::auth::{Access, Caller, MaybeCaller, Role};
-use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::domain::limits::{CATEGORY_DESCRIPTION_MAX, CATEGORY_NAME_MAX};
+use crate::domain::{Fields, PlainText, Slug, Title};
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::{self, Cache, IfMatch, Json, Query};
 use crate::paging::{ListResponse, PageQuery, Sort, parse_sort};
 use crate::state::AppState;
-use crate::text;
 
 const SORTS: &[(&str, CategorySort)] = &[
     ("position", CategorySort::Position),
@@ -22,27 +23,9 @@ fn no_such_category() -> ApiError {
     ApiError::NotFound("no such category".into())
 }
 
-fn check_name(errors: &mut Vec<FieldError>, name: &str) -> String {
-    http::checked_text(errors, "name", name, true, 200)
-}
-
-fn check_description(errors: &mut Vec<FieldError>, description: &str) -> String {
-    http::checked_text(errors, "description", description, false, 2000)
-}
-
-/// An explicitly given slug must already be one.
-pub fn check_slug(errors: &mut Vec<FieldError>, slug: &str) -> String {
-    if !text::is_slug(slug) {
-        errors.push(FieldError::new(
-            "slug",
-            "invalid",
-            format!(
-                "lowercase ASCII letters and digits in words joined by single `-`, at most {} characters",
-                text::SLUG_MAX
-            ),
-        ));
-    }
-    slug.to_string()
+/// The slug of a category whose name has nothing a slug can keep.
+fn fallback_slug() -> Slug {
+    Slug::derive("chuyen-muc").unwrap_or_else(|| unreachable!("a slug"))
 }
 
 /// List categories.
@@ -102,20 +85,26 @@ pub async fn create_category(
 ) -> ApiResult<HttpResponse> {
     caller.require(Role::Editor, Access::Write)?;
     let body = body.0;
-    let mut errors = Vec::new();
-    let name = check_name(&mut errors, &body.name);
-    let description = check_description(&mut errors, body.description.as_deref().unwrap_or(""));
-    let slug = match &body.slug {
-        Some(slug) => SlugChoice::Given(check_slug(&mut errors, slug)),
-        None => SlugChoice::Derived(
-            Some(text::slugify(&name))
-                .filter(|s| !s.is_empty())
-                .unwrap_or_else(|| "chuyen-muc".into()),
+    let mut fields = Fields::new();
+    let name = fields.take("name", Title::parse(&body.name, CATEGORY_NAME_MAX));
+    let description = fields.take(
+        "description",
+        PlainText::parse(
+            body.description.as_deref().unwrap_or(""),
+            CATEGORY_DESCRIPTION_MAX,
         ),
+    );
+    let slug = match &body.slug {
+        Some(slug) => fields
+            .take("slug", Slug::parse(slug))
+            .map(SlugChoice::Given),
+        None => name.as_ref().map(|name| {
+            SlugChoice::Derived(Slug::derive(name.as_str()).unwrap_or_else(fallback_slug))
+        }),
     };
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
+    let (Some(name), Some(description), Some(slug)) = (name, description, slug) else {
+        return Err(fields.refusal());
+    };
     let mut conn = state.pool.get().await?;
     let row = model::create(
         &mut conn,
@@ -204,20 +193,22 @@ pub async fn update_category(
 ) -> ApiResult<HttpResponse> {
     caller.require(Role::Editor, Access::Write)?;
     let body = body.0;
-    let mut errors = Vec::new();
+    let mut fields = Fields::new();
     let changes = CategoryChanges {
-        name: body.name.as_deref().map(|n| check_name(&mut errors, n)),
-        slug: body.slug.as_deref().map(|s| check_slug(&mut errors, s)),
-        description: body
-            .description
-            .as_deref()
-            .map(|d| check_description(&mut errors, d)),
+        name: body
+            .name
+            .and_then(|n| fields.take("name", Title::parse(&n, CATEGORY_NAME_MAX))),
+        slug: body.slug.and_then(|s| fields.take("slug", Slug::parse(&s))),
+        description: body.description.and_then(|d| {
+            fields.take(
+                "description",
+                PlainText::parse(&d, CATEGORY_DESCRIPTION_MAX),
+            )
+        }),
         parent_id: body.parent_id,
         position: body.position,
     };
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
+    fields.finish()?;
     let mut conn = state.pool.get().await?;
     let row = model::update(&mut conn, *id, changes, move |row| {
         if_match.check(&CategoryView::from(row.clone()))

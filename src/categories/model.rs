@@ -2,15 +2,17 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use diesel::sql_types::{Bool, Int4, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Text, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::db::keyset::{self, KeyValue, Order};
 use crate::db::schema::{articles, categories};
 use crate::db::slugs::{SlugTable, free_slug, is_taken};
 use crate::db::sql::Sql;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::db::tree::{self, Tree};
+use crate::domain::{PlainText, Slug, Title};
+use crate::error::{ModelError, ModelResult};
 use crate::paging::{Cursor, Paging, Sort, Start};
 
 #[derive(Debug, Clone, Queryable, Selectable, QueryableByName)]
@@ -31,24 +33,24 @@ pub struct CategoryRow {
 /// How the slug of a new or renamed category is chosen.
 pub enum SlugChoice {
     /// Given by the editor: taken → 409.
-    Given(String),
+    Given(Slug),
     /// Derived from the name: taken → the next free `-n`.
-    Derived(String),
+    Derived(Slug),
 }
 
 pub struct NewCategory {
-    pub name: String,
+    pub name: Title,
     pub slug: SlugChoice,
-    pub description: String,
+    pub description: PlainText,
     pub parent_id: Option<Uuid>,
     pub position: Option<i32>,
 }
 
 #[derive(Default)]
 pub struct CategoryChanges {
-    pub name: Option<String>,
-    pub slug: Option<String>,
-    pub description: Option<String>,
+    pub name: Option<Title>,
+    pub slug: Option<Slug>,
+    pub description: Option<PlainText>,
     pub parent_id: Option<Option<Uuid>>,
     pub position: Option<i32>,
 }
@@ -88,24 +90,7 @@ pub struct CategoryFilter {
 const COLUMNS: &str = "c.id, c.slug, c.name, c.description, c.parent_id, c.position, c.path, \
      c.version, c.created_at, c.updated_at";
 
-fn slug_taken(e: DieselError) -> ApiError {
-    match e {
-        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-            ApiError::Conflict("a category with this slug already exists".into())
-        }
-        other => other.into(),
-    }
-}
-
-fn bad_parent() -> ApiError {
-    ApiError::Validation(vec![FieldError::new(
-        "parent_id",
-        "not_found",
-        "no such category",
-    )])
-}
-
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<Option<CategoryRow>> {
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> ModelResult<Option<CategoryRow>> {
     Ok(categories::table
         .find(id)
         .select(CategoryRow::as_select())
@@ -117,7 +102,7 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<Option<Ca
 pub async fn find_by_slug(
     conn: &mut AsyncPgConnection,
     slug: &str,
-) -> ApiResult<Option<CategoryRow>> {
+) -> ModelResult<Option<CategoryRow>> {
     Ok(categories::table
         .filter(categories::slug.eq(slug))
         .select(CategoryRow::as_select())
@@ -141,57 +126,44 @@ fn where_clause(sql: &mut Sql, filter: &CategoryFilter) {
     }
 }
 
-#[derive(QueryableByName)]
-struct Count {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    n: i64,
-}
-
 /// One page of categories (`limit + 1` rows) and the total when asked for.
 pub async fn list(
     conn: &mut AsyncPgConnection,
     filter: &CategoryFilter,
     sort: Sort<CategorySort>,
     paging: &Paging,
-) -> ApiResult<(Vec<CategoryRow>, Option<i64>)> {
+) -> ModelResult<(Vec<CategoryRow>, Option<i64>)> {
     let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM categories c"));
     where_clause(&mut sql, filter);
-    let (cmp, dir) = if sort.descending {
-        ("<", "DESC")
-    } else {
-        (">", "ASC")
+    let after = match &paging.start {
+        Start::After(Some(cursor)) => Some((vec![key_of(sort.field, cursor)?], cursor.id)),
+        _ => None,
     };
-    if let Start::After(Some(cursor)) = &paging.start {
-        sql.push(&format!(" AND ({}, c.id) {cmp} (", sort.field.column()));
-        match sort.field {
-            CategorySort::Position => {
-                let v = cursor.value.as_i64().and_then(|v| i32::try_from(v).ok());
-                sql.bind::<Int4, _>(v.ok_or_else(Cursor::invalid)?)
-            }
-            CategorySort::Name => sql.bind::<Text, _>(cursor.text()?.to_string()),
-            CategorySort::CreatedAt => sql.bind::<Timestamptz, _>(cursor.instant()?),
-        };
-        sql.push(", ").bind::<SqlUuid, _>(cursor.id).push(")");
-    }
-    sql.push(&format!(
-        " ORDER BY {} {dir}, c.id {dir}",
-        sort.field.column()
-    ));
-    if let Start::Offset(offset) = paging.start {
-        sql.push(" OFFSET ")
-            .bind::<diesel::sql_types::BigInt, _>(offset);
-    }
-    sql.push(" LIMIT ")
-        .bind::<diesel::sql_types::BigInt, _>(paging.limit + 1);
+    let order = Order {
+        columns: &[sort.field.column()],
+        id: "c.id",
+        descending: sort.descending,
+    };
+    keyset::page(&mut sql, &order, after, paging);
     let rows = sql.load(conn).await?;
-    let total = if paging.with_total {
-        let mut count = Sql::new("SELECT count(*) AS n FROM categories c");
-        where_clause(&mut count, filter);
-        Some(count.get_result::<Count>(conn).await?.n)
-    } else {
-        None
-    };
+    let mut count = Sql::new("SELECT count(*) AS n FROM categories c");
+    where_clause(&mut count, filter);
+    let total = keyset::total(conn, count, paging).await?;
     Ok((rows, total))
+}
+
+/// The sort key a cursor holds.
+fn key_of(field: CategorySort, cursor: &Cursor) -> ModelResult<KeyValue> {
+    Ok(match field {
+        CategorySort::Position => cursor
+            .value
+            .as_i64()
+            .and_then(|v| i32::try_from(v).ok())
+            .map(KeyValue::Int4)
+            .ok_or_else(Cursor::invalid)?,
+        CategorySort::Name => KeyValue::Collated(cursor.text()?.to_string(), "vi-x-icu"),
+        CategorySort::CreatedAt => KeyValue::Instant(cursor.instant()?),
+    })
 }
 
 /// The cursor that points just after `row` in `sort` order.
@@ -208,17 +180,9 @@ pub fn cursor_of(row: &CategoryRow, sort: Sort<CategorySort>, sort_key: &str) ->
     }
 }
 
-/// Serialises writes to the tree, so two concurrent moves cannot build a cycle.
-async fn lock_tree(conn: &mut AsyncPgConnection) -> ApiResult<()> {
-    diesel::sql_query("SELECT pg_advisory_xact_lock(727002)")
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
 /// Rewrites the stored breadcrumbs (and the JSON articles embed) that no longer match the
 /// tree.
-async fn refresh_paths(conn: &mut AsyncPgConnection) -> ApiResult<()> {
+async fn refresh_paths(conn: &mut AsyncPgConnection) -> ModelResult<()> {
     diesel::sql_query(
         "WITH RECURSIVE tree (id, path) AS ( \
            SELECT id, jsonb_build_array(jsonb_build_object('id', id, 'slug', slug, 'name', name)) \
@@ -238,40 +202,7 @@ async fn refresh_paths(conn: &mut AsyncPgConnection) -> ApiResult<()> {
     Ok(())
 }
 
-#[derive(QueryableByName)]
-struct Flag {
-    #[diesel(sql_type = Bool)]
-    flag: bool,
-}
-
-/// Whether `candidate` is `id` itself or lies below it.
-async fn is_self_or_descendant(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-    candidate: Uuid,
-) -> ApiResult<bool> {
-    let mut sql = Sql::new("WITH RECURSIVE below (id) AS (SELECT id FROM categories WHERE id = ");
-    sql.bind::<SqlUuid, _>(id)
-        .push(
-            " UNION SELECT c.id FROM categories c JOIN below b ON c.parent_id = b.id) \
-             SELECT EXISTS (SELECT 1 FROM below WHERE id = ",
-        )
-        .bind::<SqlUuid, _>(candidate)
-        .push(") AS flag");
-    Ok(sql.get_result::<Flag>(conn).await?.flag)
-}
-
-async fn check_parent(conn: &mut AsyncPgConnection, parent: Uuid) -> ApiResult<()> {
-    let exists = categories::table
-        .find(parent)
-        .select(categories::id)
-        .first::<Uuid>(conn)
-        .await
-        .optional()?;
-    exists.map(|_| ()).ok_or_else(bad_parent)
-}
-
-async fn next_position(conn: &mut AsyncPgConnection, parent: Option<Uuid>) -> ApiResult<i32> {
+async fn next_position(conn: &mut AsyncPgConnection, parent: Option<Uuid>) -> ModelResult<i32> {
     let max: Option<i32> = match parent {
         Some(p) => {
             categories::table
@@ -291,16 +222,16 @@ async fn next_position(conn: &mut AsyncPgConnection, parent: Option<Uuid>) -> Ap
     Ok(max.map_or(0, |m| m.saturating_add(1)))
 }
 
-pub async fn create(conn: &mut AsyncPgConnection, new: NewCategory) -> ApiResult<CategoryRow> {
-    conn.transaction::<_, ApiError, _>(async move |conn| {
-        lock_tree(conn).await?;
+pub async fn create(conn: &mut AsyncPgConnection, new: NewCategory) -> ModelResult<CategoryRow> {
+    conn.transaction::<_, ModelError, _>(async move |conn| {
+        tree::lock(conn, Tree::Categories).await?;
         if let Some(parent) = new.parent_id {
-            check_parent(conn, parent).await?;
+            tree::check_parent(conn, Tree::Categories, None, parent).await?;
         }
         let slug = match new.slug {
-            SlugChoice::Given(slug) => slug,
+            SlugChoice::Given(slug) => slug.into_inner(),
             SlugChoice::Derived(base) => {
-                free_slug(conn, SlugTable::Categories, &base, None).await?
+                free_slug(conn, SlugTable::Categories, base.as_str(), None).await?
             }
         };
         let position = match new.position {
@@ -312,23 +243,22 @@ pub async fn create(conn: &mut AsyncPgConnection, new: NewCategory) -> ApiResult
             .values((
                 categories::id.eq(id),
                 categories::slug.eq(slug),
-                categories::name.eq(new.name),
-                categories::description.eq(new.description),
+                categories::name.eq(new.name.into_inner()),
+                categories::description.eq(new.description.into_inner()),
                 categories::parent_id.eq(new.parent_id),
                 categories::position.eq(position),
             ))
             .execute(conn)
-            .await
-            .map_err(slug_taken)?;
+            .await?;
         refresh_paths(conn).await?;
         find(conn, id)
             .await?
-            .ok_or_else(|| ApiError::internal("category vanished"))
+            .ok_or_else(|| ModelError::internal("category vanished"))
     })
     .await
 }
 
-async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<CategoryRow> {
+async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> ModelResult<CategoryRow> {
     categories::table
         .find(id)
         .select(CategoryRow::as_select())
@@ -336,7 +266,7 @@ async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<CategoryRow> 
         .first(conn)
         .await
         .optional()?
-        .ok_or_else(|| ApiError::NotFound("no such category".into()))
+        .ok_or(ModelError::NotFound("category"))
 }
 
 /// Applies changes in one transaction, after `precondition` accepted the current row.
@@ -344,35 +274,34 @@ pub async fn update(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     changes: CategoryChanges,
-    precondition: impl FnOnce(&CategoryRow) -> ApiResult<()> + Send + 'static,
-) -> ApiResult<CategoryRow> {
-    conn.transaction::<_, ApiError, _>(async move |conn| {
-        lock_tree(conn).await?;
+    precondition: impl FnOnce(&CategoryRow) -> ModelResult<()> + Send + 'static,
+) -> ModelResult<CategoryRow> {
+    conn.transaction::<_, ModelError, _>(async move |conn| {
+        tree::lock(conn, Tree::Categories).await?;
         let current = lock(conn, id).await?;
         precondition(&current)?;
         if let Some(Some(parent)) = changes.parent_id {
-            check_parent(conn, parent).await?;
-            if is_self_or_descendant(conn, id, parent).await? {
-                return Err(ApiError::Validation(vec![FieldError::new(
-                    "parent_id",
-                    "cycle",
-                    "a category cannot move under itself or one of its descendants",
-                )]));
-            }
+            tree::check_parent(conn, Tree::Categories, Some(id), parent).await?;
         }
         if let Some(slug) = &changes.slug
-            && is_taken(conn, SlugTable::Categories, slug, Some(id)).await?
+            && is_taken(conn, SlugTable::Categories, slug.as_str(), Some(id)).await?
         {
-            return Err(ApiError::Conflict(
+            return Err(ModelError::Conflict(
                 "a category with this slug already exists".into(),
             ));
         }
-        let unchanged = changes.name.as_ref().is_none_or(|v| *v == current.name)
-            && changes.slug.as_ref().is_none_or(|v| *v == current.slug)
+        let unchanged = changes
+            .name
+            .as_ref()
+            .is_none_or(|v| v.as_str() == current.name)
+            && changes
+                .slug
+                .as_ref()
+                .is_none_or(|v| v.as_str() == current.slug)
             && changes
                 .description
                 .as_ref()
-                .is_none_or(|v| *v == current.description)
+                .is_none_or(|v| v.as_str() == current.description)
             && changes.parent_id.is_none_or(|v| v == current.parent_id)
             && changes.position.is_none_or(|v| v == current.position);
         if unchanged {
@@ -380,21 +309,22 @@ pub async fn update(
         }
         diesel::update(categories::table.find(id))
             .set((
-                changes.name.map(|v| categories::name.eq(v)),
-                changes.slug.map(|v| categories::slug.eq(v)),
-                changes.description.map(|v| categories::description.eq(v)),
+                changes.name.map(|v| categories::name.eq(v.into_inner())),
+                changes.slug.map(|v| categories::slug.eq(v.into_inner())),
+                changes
+                    .description
+                    .map(|v| categories::description.eq(v.into_inner())),
                 changes.parent_id.map(|v| categories::parent_id.eq(v)),
                 changes.position.map(|v| categories::position.eq(v)),
                 categories::version.eq(categories::version + 1),
                 categories::updated_at.eq(Utc::now()),
             ))
             .execute(conn)
-            .await
-            .map_err(slug_taken)?;
+            .await?;
         refresh_paths(conn).await?;
         find(conn, id)
             .await?
-            .ok_or_else(|| ApiError::internal("category vanished"))
+            .ok_or_else(|| ModelError::internal("category vanished"))
     })
     .await
 }
@@ -403,29 +333,20 @@ pub async fn update(
 pub async fn delete(
     conn: &mut AsyncPgConnection,
     id: Uuid,
-    precondition: impl FnOnce(&CategoryRow) -> ApiResult<()> + Send + 'static,
-) -> ApiResult<()> {
-    conn.transaction::<_, ApiError, _>(async move |conn| {
-        lock_tree(conn).await?;
+    precondition: impl FnOnce(&CategoryRow) -> ModelResult<()> + Send + 'static,
+) -> ModelResult<()> {
+    conn.transaction::<_, ModelError, _>(async move |conn| {
+        tree::lock(conn, Tree::Categories).await?;
         let current = lock(conn, id).await?;
         precondition(&current)?;
-        let children: i64 = categories::table
-            .filter(categories::parent_id.eq(id))
-            .count()
-            .get_result(conn)
-            .await?;
-        if children > 0 {
-            return Err(ApiError::Conflict(format!(
-                "the category has {children} sub-categories; move or delete them first"
-            )));
-        }
+        tree::refuse_if_parent(conn, Tree::Categories, id).await?;
         let used: i64 = articles::table
             .filter(articles::category_id.eq(id))
             .count()
             .get_result(conn)
             .await?;
         if used > 0 {
-            return Err(ApiError::Conflict(format!(
+            return Err(ModelError::Conflict(format!(
                 "the category holds {used} articles (trashed ones included); move them first"
             )));
         }

@@ -12,7 +12,7 @@ pub fn public_article(alias: &str) -> String {
 /// future of a published, untrashed article), if one is scheduled.
 pub async fn next_publication(
     conn: &mut diesel_async::AsyncPgConnection,
-) -> crate::error::ApiResult<Option<chrono::DateTime<chrono::Utc>>> {
+) -> crate::error::ModelResult<Option<chrono::DateTime<chrono::Utc>>> {
     use diesel::dsl::{min, now};
     use diesel::prelude::*;
     use diesel_async::RunQueryDsl;

@@ -4,6 +4,11 @@
 /// Characters of a slug (`[a-z0-9]+(-[a-z0-9]+)*`); slugify keeps to it ([`crate::text`]).
 pub use crate::text::SLUG_MAX;
 
+/// Characters of a category's name.
+pub const CATEGORY_NAME_MAX: usize = 200;
+/// Characters of a category's description.
+pub const CATEGORY_DESCRIPTION_MAX: usize = 2_000;
+
 /// Characters of an article's title.
 pub const ARTICLE_TITLE_MAX: usize = 500;
 /// Characters of an article's summary.

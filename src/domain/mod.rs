@@ -72,6 +72,15 @@ impl Fields {
     pub fn into_errors(self) -> Vec<FieldError> {
         self.0
     }
+
+    /// The 422 for a parse where some value came out `None`; use in the `else` of a
+    /// `let (Some(a), Some(b)) = (…) else { … }` after taking every field.
+    pub fn refusal(self) -> ApiError {
+        match self.0.is_empty() {
+            false => ApiError::Validation(self.0),
+            true => ApiError::internal("a value was refused without a reason"),
+        }
+    }
 }
 
 /// Collects the faults a legacy `Vec<FieldError>` check found.

@@ -2,14 +2,16 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use diesel::sql_types::{BigInt, Bool, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Text, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::db::constraints;
+use crate::db::keyset::{self, KeyValue, Order};
 use crate::db::schema::{organizations, signatories};
 use crate::db::sql::Sql;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::db::tree::{self, Tree};
+use crate::error::{ModelError, ModelResult};
 use crate::paging::{Cursor, Paging, Sort, Start};
 
 #[derive(Debug, Clone, Queryable, Selectable, QueryableByName)]
@@ -74,21 +76,7 @@ pub struct OrganizationFilter {
 const COLUMNS: &str =
     "o.id, o.name, o.short_name, o.kind, o.parent_id, o.version, o.created_at, o.updated_at";
 
-fn no_such_organization() -> ApiError {
-    ApiError::NotFound("no such organization".into())
-}
-
-/// The same name under the same parent (case and tone marks aside).
-fn name_taken(e: DieselError) -> ApiError {
-    match e {
-        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => ApiError::Conflict(
-            "an organization with this name already exists under the same parent".into(),
-        ),
-        other => other.into(),
-    }
-}
-
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<Option<OrganizationRow>> {
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> ModelResult<Option<OrganizationRow>> {
     Ok(organizations::table
         .find(id)
         .select(OrganizationRow::as_select())
@@ -115,51 +103,38 @@ fn where_clause(sql: &mut Sql, filter: &OrganizationFilter) {
     }
 }
 
-#[derive(QueryableByName)]
-struct Count {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
 /// One page (`limit + 1` rows) and the total when asked for.
 pub async fn list(
     conn: &mut AsyncPgConnection,
     filter: &OrganizationFilter,
     sort: Sort<OrganizationSort>,
     paging: &Paging,
-) -> ApiResult<(Vec<OrganizationRow>, Option<i64>)> {
+) -> ModelResult<(Vec<OrganizationRow>, Option<i64>)> {
     let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM organizations o"));
     where_clause(&mut sql, filter);
-    let (cmp, dir) = if sort.descending {
-        ("<", "DESC")
-    } else {
-        (">", "ASC")
+    let after = match &paging.start {
+        Start::After(Some(cursor)) => Some((vec![key_of(sort.field, cursor)?], cursor.id)),
+        _ => None,
     };
-    if let Start::After(Some(cursor)) = &paging.start {
-        sql.push(&format!(" AND ({}, o.id) {cmp} (", sort.field.column()));
-        match sort.field {
-            OrganizationSort::Name => sql.bind::<Text, _>(cursor.text()?.to_string()),
-            OrganizationSort::CreatedAt => sql.bind::<Timestamptz, _>(cursor.instant()?),
-        };
-        sql.push(", ").bind::<SqlUuid, _>(cursor.id).push(")");
-    }
-    sql.push(&format!(
-        " ORDER BY {} {dir}, o.id {dir}",
-        sort.field.column()
-    ));
-    if let Start::Offset(offset) = paging.start {
-        sql.push(" OFFSET ").bind::<BigInt, _>(offset);
-    }
-    sql.push(" LIMIT ").bind::<BigInt, _>(paging.limit + 1);
+    let order = Order {
+        columns: &[sort.field.column()],
+        id: "o.id",
+        descending: sort.descending,
+    };
+    keyset::page(&mut sql, &order, after, paging);
     let rows = sql.load(conn).await?;
-    let total = if paging.with_total {
-        let mut count = Sql::new("SELECT count(*) AS n FROM organizations o");
-        where_clause(&mut count, filter);
-        Some(count.get_result::<Count>(conn).await?.n)
-    } else {
-        None
-    };
+    let mut count = Sql::new("SELECT count(*) AS n FROM organizations o");
+    where_clause(&mut count, filter);
+    let total = keyset::total(conn, count, paging).await?;
     Ok((rows, total))
+}
+
+/// The sort key a cursor holds.
+fn key_of(field: OrganizationSort, cursor: &Cursor) -> ModelResult<KeyValue> {
+    Ok(match field {
+        OrganizationSort::Name => KeyValue::Collated(cursor.text()?.to_string(), "vi-x-icu"),
+        OrganizationSort::CreatedAt => KeyValue::Instant(cursor.instant()?),
+    })
 }
 
 pub fn cursor_of(row: &OrganizationRow, sort: Sort<OrganizationSort>, sort_key: &str) -> Cursor {
@@ -174,58 +149,14 @@ pub fn cursor_of(row: &OrganizationRow, sort: Sort<OrganizationSort>, sort_key: 
     }
 }
 
-/// Serialises changes to the tree, so two concurrent moves cannot build a cycle.
-async fn lock_tree(conn: &mut AsyncPgConnection) -> ApiResult<()> {
-    diesel::sql_query("SELECT pg_advisory_xact_lock(727003)")
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-fn bad_parent() -> ApiError {
-    ApiError::Validation(vec![FieldError::new(
-        "parent_id",
-        "not_found",
-        "no such organization",
-    )])
-}
-
-async fn check_parent(conn: &mut AsyncPgConnection, parent: Uuid) -> ApiResult<()> {
-    find(conn, parent).await?.map(|_| ()).ok_or_else(bad_parent)
-}
-
-#[derive(QueryableByName)]
-struct Flag {
-    #[diesel(sql_type = Bool)]
-    flag: bool,
-}
-
-/// Whether `candidate` is `id` itself or lies below it.
-async fn is_self_or_descendant(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-    candidate: Uuid,
-) -> ApiResult<bool> {
-    let mut sql =
-        Sql::new("WITH RECURSIVE below (id) AS (SELECT id FROM organizations WHERE id = ");
-    sql.bind::<SqlUuid, _>(id)
-        .push(
-            " UNION SELECT o.id FROM organizations o JOIN below b ON o.parent_id = b.id) \
-             SELECT EXISTS (SELECT 1 FROM below WHERE id = ",
-        )
-        .bind::<SqlUuid, _>(candidate)
-        .push(") AS flag");
-    Ok(sql.get_result::<Flag>(conn).await?.flag)
-}
-
 pub async fn create(
     conn: &mut AsyncPgConnection,
     new: NewOrganization,
-) -> ApiResult<OrganizationRow> {
-    conn.transaction::<_, ApiError, _>(async move |conn| {
-        lock_tree(conn).await?;
+) -> ModelResult<OrganizationRow> {
+    conn.transaction::<_, ModelError, _>(async move |conn| {
+        tree::lock(conn, Tree::Organizations).await?;
         if let Some(parent) = new.parent_id {
-            check_parent(conn, parent).await?;
+            tree::check_parent(conn, Tree::Organizations, None, parent).await?;
         }
         let id = Uuid::now_v7();
         diesel::insert_into(organizations::table)
@@ -237,16 +168,15 @@ pub async fn create(
                 organizations::parent_id.eq(new.parent_id),
             ))
             .execute(conn)
-            .await
-            .map_err(name_taken)?;
+            .await?;
         find(conn, id)
             .await?
-            .ok_or_else(|| ApiError::internal("organization vanished"))
+            .ok_or_else(|| ModelError::internal("organization vanished"))
     })
     .await
 }
 
-async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<OrganizationRow> {
+async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> ModelResult<OrganizationRow> {
     organizations::table
         .find(id)
         .select(OrganizationRow::as_select())
@@ -254,7 +184,7 @@ async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<OrganizationR
         .first(conn)
         .await
         .optional()?
-        .ok_or_else(no_such_organization)
+        .ok_or(ModelError::NotFound("organization"))
 }
 
 /// Applies changes after `precondition` accepted the current row; moving an organisation
@@ -263,21 +193,14 @@ pub async fn update(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     changes: OrganizationChanges,
-    precondition: impl FnOnce(&OrganizationRow) -> ApiResult<()> + Send + 'static,
-) -> ApiResult<OrganizationRow> {
-    conn.transaction::<_, ApiError, _>(async move |conn| {
-        lock_tree(conn).await?;
+    precondition: impl FnOnce(&OrganizationRow) -> ModelResult<()> + Send + 'static,
+) -> ModelResult<OrganizationRow> {
+    conn.transaction::<_, ModelError, _>(async move |conn| {
+        tree::lock(conn, Tree::Organizations).await?;
         let current = lock(conn, id).await?;
         precondition(&current)?;
         if let Some(Some(parent)) = changes.parent_id {
-            check_parent(conn, parent).await?;
-            if is_self_or_descendant(conn, id, parent).await? {
-                return Err(ApiError::Validation(vec![FieldError::new(
-                    "parent_id",
-                    "cycle",
-                    "an organization cannot move under itself or one of its descendants",
-                )]));
-            }
+            tree::check_parent(conn, Tree::Organizations, Some(id), parent).await?;
         }
         let unchanged = changes.name.as_ref().is_none_or(|v| *v == current.name)
             && changes
@@ -299,11 +222,10 @@ pub async fn update(
                 organizations::updated_at.eq(Utc::now()),
             ))
             .execute(conn)
-            .await
-            .map_err(name_taken)?;
+            .await?;
         find(conn, id)
             .await?
-            .ok_or_else(|| ApiError::internal("organization vanished"))
+            .ok_or_else(|| ModelError::internal("organization vanished"))
     })
     .await
 }
@@ -313,29 +235,20 @@ pub async fn update(
 pub async fn delete(
     conn: &mut AsyncPgConnection,
     id: Uuid,
-    precondition: impl FnOnce(&OrganizationRow) -> ApiResult<()> + Send + 'static,
-) -> ApiResult<()> {
-    conn.transaction::<_, ApiError, _>(async move |conn| {
-        lock_tree(conn).await?;
+    precondition: impl FnOnce(&OrganizationRow) -> ModelResult<()> + Send + 'static,
+) -> ModelResult<()> {
+    conn.transaction::<_, ModelError, _>(async move |conn| {
+        tree::lock(conn, Tree::Organizations).await?;
         let current = lock(conn, id).await?;
         precondition(&current)?;
-        let children: i64 = organizations::table
-            .filter(organizations::parent_id.eq(id))
-            .count()
-            .get_result(conn)
-            .await?;
-        if children > 0 {
-            return Err(ApiError::Conflict(format!(
-                "the organization has {children} sub-organizations; move or delete them first"
-            )));
-        }
+        tree::refuse_if_parent(conn, Tree::Organizations, id).await?;
         let people: i64 = signatories::table
             .filter(signatories::organization_id.eq(id))
             .count()
             .get_result(conn)
             .await?;
         if people > 0 {
-            return Err(ApiError::Conflict(format!(
+            return Err(ModelError::Conflict(format!(
                 "{people} signatories belong to this organization"
             )));
         }
@@ -343,13 +256,17 @@ pub async fn delete(
         diesel::delete(organizations::table.find(id))
             .execute(conn)
             .await
-            .map_err(|e| match e {
-                DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
-                    ApiError::Conflict(
+            .map_err(|e| {
+                let named = [
+                    "agreement_parties_organization_id_fkey",
+                    "agreement_signatures_organization_id_fkey",
+                ];
+                match named.iter().any(|name| constraints::breaks(&e, name)) {
+                    true => ModelError::Conflict(
                         "agreements name this organization as a party or signer".into(),
-                    )
+                    ),
+                    false => e.into(),
                 }
-                other => other.into(),
             })?;
         Ok(())
     })

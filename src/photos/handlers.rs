@@ -293,7 +293,7 @@ async fn require_owner(
         return Ok(());
     }
     match model::uploader(conn, id).await? {
-        None => Err(model::no_such_photo()),
+        None => Err(model::no_such_photo().into()),
         Some(owner) if owner == Some(caller.user_id) => Ok(()),
         Some(_) => Err(ApiError::Forbidden(
             "authors may only change the photos they uploaded".into(),

@@ -9,16 +9,17 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::result::Error as DieselError;
 use diesel::sql_types::{BigInt, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::imaging::Processed;
 use super::views::PhotoView;
+use crate::db::constraints;
 use crate::db::schema::{article_photos, articles, media_files, photos, signatories};
 use crate::db::sql::Sql;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ModelError, ModelResult};
 use crate::paging::{Cursor, Paging, Sort, Start};
 use crate::storage::MediaStore;
 
@@ -122,7 +123,7 @@ pub struct Description {
 }
 
 /// Serialises storing and removing the files of one hash (transaction-scoped).
-async fn lock_files(conn: &mut AsyncPgConnection, sha256: &str) -> ApiResult<()> {
+async fn lock_files(conn: &mut AsyncPgConnection, sha256: &str) -> ModelResult<()> {
     diesel::sql_query("SELECT pg_advisory_xact_lock(727200, hashtext($1))")
         .bind::<Text, _>(sha256)
         .execute(conn)
@@ -130,7 +131,7 @@ async fn lock_files(conn: &mut AsyncPgConnection, sha256: &str) -> ApiResult<()>
     Ok(())
 }
 
-pub async fn file_exists(conn: &mut AsyncPgConnection, sha256: &str) -> ApiResult<bool> {
+pub async fn file_exists(conn: &mut AsyncPgConnection, sha256: &str) -> ModelResult<bool> {
     let found: Option<String> = media_files::table
         .find(sha256)
         .select(media_files::sha256)
@@ -171,7 +172,7 @@ pub async fn create_reusing(
     sha256: &str,
     description: &Description,
     uploaded_by: Uuid,
-) -> ApiResult<Option<Uuid>> {
+) -> ModelResult<Option<Uuid>> {
     let id = Uuid::now_v7();
     // The foreign key holds the file row for this insert; if the row has gone, it fails.
     match diesel::insert_into(photos::table)
@@ -180,7 +181,7 @@ pub async fn create_reusing(
         .await
     {
         Ok(_) => Ok(Some(id)),
-        Err(DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _)) => Ok(None),
+        Err(e) if constraints::breaks(&e, "photos_sha256_fkey") => Ok(None),
         Err(e) => Err(e.into()),
     }
 }
@@ -194,18 +195,18 @@ pub async fn create_with_files(
     files: Vec<FileToStore>,
     description: &Description,
     uploaded_by: Uuid,
-) -> ApiResult<Uuid> {
+) -> ModelResult<Uuid> {
     let id = Uuid::now_v7();
     let file_row = file.clone();
     let d = description.clone();
     let result = conn
-        .transaction::<_, ApiError, _>(async |conn| {
+        .transaction::<_, ModelError, _>(async |conn| {
             lock_files(conn, &file_row.sha256).await?;
             for (key, bytes, content_type) in &files {
                 store
                     .put(key, bytes.clone(), content_type, None)
                     .await
-                    .map_err(ApiError::internal)?;
+                    .map_err(ModelError::internal)?;
             }
             diesel::insert_into(media_files::table)
                 .values(&file_row)
@@ -235,16 +236,16 @@ pub async fn remove_files_if_unused(
     store: &dyn MediaStore,
     sha256: &str,
     keys: &[String],
-) -> ApiResult<()> {
+) -> ModelResult<()> {
     let sha = sha256.to_string();
     let keys = keys.to_vec();
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    conn.transaction::<_, ModelError, _>(async |conn| {
         lock_files(conn, &sha).await?;
         if file_exists(conn, &sha).await? {
             return Ok(());
         }
         for key in &keys {
-            store.delete(key).await.map_err(ApiError::internal)?;
+            store.delete(key).await.map_err(ModelError::internal)?;
         }
         Ok(())
     })
@@ -267,15 +268,15 @@ pub fn select_json(base: &str) -> Sql {
     sql
 }
 
-fn parse(row: PhotoJson) -> ApiResult<PhotoView> {
-    serde_json::from_str(&row.json).map_err(ApiError::internal)
+fn parse(row: PhotoJson) -> ModelResult<PhotoView> {
+    serde_json::from_str(&row.json).map_err(ModelError::internal)
 }
 
 pub async fn find(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     base: &str,
-) -> ApiResult<Option<PhotoView>> {
+) -> ModelResult<Option<PhotoView>> {
     let mut sql = select_json(base);
     sql.push(" WHERE p.id = ").bind::<SqlUuid, _>(id);
     sql.get_result::<PhotoJson>(conn)
@@ -290,7 +291,7 @@ pub async fn find_described(
     conn: &mut AsyncPgConnection,
     sha256: &str,
     caption: &str,
-) -> ApiResult<Option<Uuid>> {
+) -> ModelResult<Option<Uuid>> {
     Ok(photos::table
         .filter(photos::sha256.eq(sha256))
         .filter(photos::caption.eq(caption))
@@ -306,7 +307,7 @@ pub async fn json_by_id(
     conn: &mut AsyncPgConnection,
     ids: &[Uuid],
     base: &str,
-) -> ApiResult<std::collections::HashMap<Uuid, String>> {
+) -> ModelResult<std::collections::HashMap<Uuid, String>> {
     if ids.is_empty() {
         return Ok(Default::default());
     }
@@ -327,7 +328,7 @@ pub async fn json_by_id(
 }
 
 /// Who uploaded a photo (`None`: unknown or deleted user), for authors' rights.
-pub async fn uploader(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<Option<Option<Uuid>>> {
+pub async fn uploader(conn: &mut AsyncPgConnection, id: Uuid) -> ModelResult<Option<Option<Uuid>>> {
     Ok(photos::table
         .find(id)
         .select(photos::uploaded_by)
@@ -356,7 +357,7 @@ pub async fn list(
     sort: Sort<PhotoSort>,
     paging: &Paging,
     base: &str,
-) -> ApiResult<(Vec<PhotoView>, Option<i64>)> {
+) -> ModelResult<(Vec<PhotoView>, Option<i64>)> {
     let filter = |sql: &mut Sql| {
         sql.push(" WHERE true");
         if let Some(q) = q {
@@ -390,7 +391,10 @@ pub async fn list(
     }
     sql.push(" LIMIT ").bind::<BigInt, _>(paging.limit + 1);
     let rows: Vec<PhotoJson> = sql.load(conn).await?;
-    let photos = rows.into_iter().map(parse).collect::<ApiResult<Vec<_>>>()?;
+    let photos = rows
+        .into_iter()
+        .map(parse)
+        .collect::<ModelResult<Vec<_>>>()?;
     let total = if paging.with_total {
         #[derive(QueryableByName)]
         struct Count {
@@ -424,7 +428,7 @@ pub struct Changes {
 }
 
 /// Locks a photo and reads it; 404 when it does not exist.
-async fn lock(conn: &mut AsyncPgConnection, id: Uuid, base: &str) -> ApiResult<PhotoView> {
+async fn lock(conn: &mut AsyncPgConnection, id: Uuid, base: &str) -> ModelResult<PhotoView> {
     let mut sql = select_json(base);
     sql.push(" WHERE p.id = ")
         .bind::<SqlUuid, _>(id)
@@ -437,8 +441,8 @@ async fn lock(conn: &mut AsyncPgConnection, id: Uuid, base: &str) -> ApiResult<P
         .ok_or_else(no_such_photo)
 }
 
-pub fn no_such_photo() -> ApiError {
-    ApiError::NotFound("no such photo".into())
+pub fn no_such_photo() -> ModelError {
+    ModelError::NotFound("photo")
 }
 
 /// Changes a photo's description after `precondition` accepted its current state.
@@ -447,10 +451,10 @@ pub async fn update(
     id: Uuid,
     base: &str,
     changes: Changes,
-    precondition: impl FnOnce(&PhotoView) -> ApiResult<()> + Send + 'static,
-) -> ApiResult<PhotoView> {
+    precondition: impl FnOnce(&PhotoView) -> ModelResult<()> + Send + 'static,
+) -> ModelResult<PhotoView> {
     let base = base.to_string();
-    conn.transaction::<_, ApiError, _>(async move |conn| {
+    conn.transaction::<_, ModelError, _>(async move |conn| {
         let current = lock(conn, id, &base).await?;
         precondition(&current)?;
         let unchanged = changes
@@ -497,10 +501,10 @@ pub async fn delete(
     id: Uuid,
     base: &str,
     force: bool,
-    precondition: impl FnOnce(&PhotoView) -> ApiResult<()> + Send + 'static,
-) -> ApiResult<Deleted> {
+    precondition: impl FnOnce(&PhotoView) -> ModelResult<()> + Send + 'static,
+) -> ModelResult<Deleted> {
     let base = base.to_string();
-    conn.transaction::<_, ApiError, _>(async move |conn| {
+    conn.transaction::<_, ModelError, _>(async move |conn| {
         let current = lock(conn, id, &base).await?;
         precondition(&current)?;
         let users: Vec<Uuid> = articles::table
@@ -520,7 +524,7 @@ pub async fn delete(
             .await?;
         let in_use = !users.is_empty() || !people.is_empty();
         if in_use && !force {
-            return Err(ApiError::Conflict(format!(
+            return Err(ModelError::Conflict(format!(
                 "{} article(s) and {} signatory(ies) use this photo; take it off them first, \
                  or delete with ?force=true",
                 users.len(),
@@ -561,7 +565,7 @@ pub async fn delete(
             .await;
         let orphaned = match orphaned {
             Ok(row) => row,
-            Err(DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _)) => None,
+            Err(e) if constraints::breaks(&e, "photos_sha256_fkey") => None,
             Err(e) => return Err(e.into()),
         };
         Ok(Deleted {
@@ -573,11 +577,14 @@ pub async fn delete(
 }
 
 /// An article started using the photo while it was being deleted.
-fn still_used(e: DieselError) -> ApiError {
-    match e {
-        DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
-            ApiError::Conflict("an article started using this photo; try again".into())
-        }
-        other => other.into(),
+fn still_used(e: DieselError) -> ModelError {
+    let users = [
+        "article_photos_photo_id_fkey",
+        "articles_cover_photo_id_fkey",
+        "signatories_photo_id_fkey",
+    ];
+    match users.iter().any(|name| constraints::breaks(&e, name)) {
+        true => ModelError::Conflict("an article started using this photo; try again".into()),
+        false => e.into(),
     }
 }

@@ -3,14 +3,15 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::result::Error as DieselError;
 use diesel::sql_types::{BigInt, Int4, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::db::constraints;
 use crate::db::schema::{organizations, photos, signatories};
 use crate::db::sql::Sql;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{FieldError, ModelError, ModelResult};
 use crate::paging::{Cursor, Paging, Sort, Start};
 
 /// A signatory as the API shows it.
@@ -103,7 +104,7 @@ pub async fn find(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     media: &str,
-) -> ApiResult<Option<SignatoryRecord>> {
+) -> ModelResult<Option<SignatoryRecord>> {
     let mut sql = select(media);
     sql.push(" WHERE s.id = ").bind::<SqlUuid, _>(id);
     Ok(sql.get_result(conn).await.optional()?)
@@ -135,7 +136,7 @@ pub async fn list(
     sort: Sort<SignatorySort>,
     paging: &Paging,
     media: &str,
-) -> ApiResult<(Vec<SignatoryRecord>, Option<i64>)> {
+) -> ModelResult<(Vec<SignatoryRecord>, Option<i64>)> {
     let mut sql = select(media);
     where_clause(&mut sql, filter);
     let (cmp, dir) = if sort.descending {
@@ -200,7 +201,7 @@ pub fn cursor_of(row: &SignatoryRecord, sort: Sort<SignatorySort>, sort_key: &st
 }
 
 /// 422s for an organisation or photo that does not exist.
-async fn check_links(conn: &mut AsyncPgConnection, content: &SignatoryContent) -> ApiResult<()> {
+async fn check_links(conn: &mut AsyncPgConnection, content: &SignatoryContent) -> ModelResult<()> {
     let mut errors = Vec::new();
     if let Some(org) = content.organization_id {
         let found: Option<Uuid> = organizations::table
@@ -231,26 +232,28 @@ async fn check_links(conn: &mut AsyncPgConnection, content: &SignatoryContent) -
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(ApiError::Validation(errors))
+        Err(ModelError::Invalid(errors))
     }
 }
 
 /// A linked row deleted between the check and the write.
-fn link_gone(e: DieselError) -> ApiError {
-    match e {
-        DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
-            ApiError::Validation(vec![FieldError::new(
-                "organization_id",
-                "not_found",
-                "the organization or photo was deleted meanwhile",
-            )])
-        }
-        other => other.into(),
+fn link_gone(e: DieselError) -> ModelError {
+    let links = [
+        "signatories_organization_id_fkey",
+        "signatories_photo_id_fkey",
+    ];
+    match links.iter().any(|name| constraints::breaks(&e, name)) {
+        true => ModelError::Invalid(vec![FieldError::new(
+            "organization_id",
+            "not_found",
+            "the organization or photo was deleted meanwhile",
+        )]),
+        false => e.into(),
     }
 }
 
-pub async fn create(conn: &mut AsyncPgConnection, content: SignatoryContent) -> ApiResult<Uuid> {
-    conn.transaction::<_, ApiError, _>(async move |conn| {
+pub async fn create(conn: &mut AsyncPgConnection, content: SignatoryContent) -> ModelResult<Uuid> {
+    conn.transaction::<_, ModelError, _>(async move |conn| {
         check_links(conn, &content).await?;
         let id = Uuid::now_v7();
         diesel::insert_into(signatories::table)
@@ -283,12 +286,12 @@ pub async fn update(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     media: &str,
-    decide: impl FnOnce(&SignatoryContent, &SignatoryRecord) -> ApiResult<SignatoryContent>
+    decide: impl FnOnce(&SignatoryContent, &SignatoryRecord) -> ModelResult<SignatoryContent>
     + Send
     + 'static,
-) -> ApiResult<()> {
+) -> ModelResult<()> {
     let media = media.to_string();
-    conn.transaction::<_, ApiError, _>(async move |conn| {
+    conn.transaction::<_, ModelError, _>(async move |conn| {
         let locked: Locked = signatories::table
             .find(id)
             .select((
@@ -333,8 +336,8 @@ pub async fn update(
     .await
 }
 
-pub fn no_such_signatory() -> ApiError {
-    ApiError::NotFound("no such signatory".into())
+pub fn no_such_signatory() -> ModelError {
+    ModelError::NotFound("signatory")
 }
 
 /// Deletes a signatory after `precondition` accepted it; one who signed an agreement is a
@@ -343,10 +346,10 @@ pub async fn delete(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     media: &str,
-    precondition: impl FnOnce(&SignatoryRecord) -> ApiResult<()> + Send + 'static,
-) -> ApiResult<()> {
+    precondition: impl FnOnce(&SignatoryRecord) -> ModelResult<()> + Send + 'static,
+) -> ModelResult<()> {
     let media = media.to_string();
-    conn.transaction::<_, ApiError, _>(async move |conn| {
+    conn.transaction::<_, ModelError, _>(async move |conn| {
         let _: Uuid = signatories::table
             .find(id)
             .select(signatories::id)
@@ -362,11 +365,11 @@ pub async fn delete(
         diesel::delete(signatories::table.find(id))
             .execute(conn)
             .await
-            .map_err(|e| match e {
-                DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
-                    ApiError::Conflict("this signatory signed agreements".into())
+            .map_err(|e| {
+                match constraints::breaks(&e, "agreement_signatures_signatory_id_fkey") {
+                    true => ModelError::Conflict("this signatory signed agreements".into()),
+                    false => e.into(),
                 }
-                other => other.into(),
             })?;
         Ok(())
     })

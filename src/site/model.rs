@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 use crate::db::schema::site;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ModelError, ModelResult};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = site)]
@@ -40,12 +40,12 @@ pub struct SiteSettings {
     pub time_zone: String,
 }
 
-pub async fn get(conn: &mut AsyncPgConnection) -> ApiResult<SiteRow> {
+pub async fn get(conn: &mut AsyncPgConnection) -> ModelResult<SiteRow> {
     Ok(site::table.select(SiteRow::as_select()).first(conn).await?)
 }
 
 /// Whether PostgreSQL knows the IANA time zone `name`.
-pub async fn is_time_zone(conn: &mut AsyncPgConnection, name: &str) -> ApiResult<bool> {
+pub async fn is_time_zone(conn: &mut AsyncPgConnection, name: &str) -> ModelResult<bool> {
     #[derive(QueryableByName)]
     struct Known {
         #[diesel(sql_type = diesel::sql_types::Bool)]
@@ -64,9 +64,9 @@ pub async fn is_time_zone(conn: &mut AsyncPgConnection, name: &str) -> ApiResult
 pub async fn replace(
     conn: &mut AsyncPgConnection,
     settings: SiteSettings,
-    precondition: impl FnOnce(&SiteRow) -> ApiResult<()> + Send + 'static,
-) -> ApiResult<SiteRow> {
-    conn.transaction::<_, ApiError, _>(async move |conn| {
+    precondition: impl FnOnce(&SiteRow) -> ModelResult<()> + Send + 'static,
+) -> ModelResult<SiteRow> {
+    conn.transaction::<_, ModelError, _>(async move |conn| {
         let current: SiteRow = site::table
             .select(SiteRow::as_select())
             .for_update()
@@ -99,7 +99,7 @@ pub async fn replace(
 }
 
 /// Counts one visit, atomically; returns the new count.
-pub async fn add_visit(conn: &mut AsyncPgConnection) -> ApiResult<i64> {
+pub async fn add_visit(conn: &mut AsyncPgConnection) -> ModelResult<i64> {
     Ok(diesel::update(site::table)
         .set(site::visit_count.eq(site::visit_count + 1))
         .returning(site::visit_count)

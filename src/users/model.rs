@@ -2,14 +2,13 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::auth::model::{lower, revoke_user_sessions};
 use crate::db::locks::{self, Global};
 use crate::db::schema::users;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ModelError, ModelResult};
 use crate::paging::{Cursor, Paging, Sort, Start};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -68,20 +67,11 @@ pub struct UserFilter {
     pub disabled: Option<bool>,
 }
 
-fn email_taken(e: DieselError) -> ApiError {
-    match e {
-        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-            ApiError::Conflict("a user with this email already exists".into())
-        }
-        other => other.into(),
-    }
-}
-
-pub async fn count(conn: &mut AsyncPgConnection) -> ApiResult<i64> {
+pub async fn count(conn: &mut AsyncPgConnection) -> ModelResult<i64> {
     Ok(users::table.count().get_result(conn).await?)
 }
 
-pub async fn create(conn: &mut AsyncPgConnection, new: NewUser) -> ApiResult<UserRow> {
+pub async fn create(conn: &mut AsyncPgConnection, new: NewUser) -> ModelResult<UserRow> {
     diesel::insert_into(users::table)
         .values((
             users::id.eq(Uuid::now_v7()),
@@ -93,10 +83,10 @@ pub async fn create(conn: &mut AsyncPgConnection, new: NewUser) -> ApiResult<Use
         .returning(UserRow::as_returning())
         .get_result(conn)
         .await
-        .map_err(email_taken)
+        .map_err(ModelError::from)
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<Option<UserRow>> {
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> ModelResult<Option<UserRow>> {
     Ok(users::table
         .find(id)
         .select(UserRow::as_select())
@@ -137,7 +127,7 @@ pub async fn list(
     filter: &UserFilter,
     sort: Sort<UserSort>,
     paging: &Paging,
-) -> ApiResult<(Vec<UserRow>, Option<i64>)> {
+) -> ModelResult<(Vec<UserRow>, Option<i64>)> {
     let mut query = filtered(filter).select(UserRow::as_select());
     macro_rules! keyset {
         ($col:expr, $value:expr, $id:expr) => {
@@ -204,7 +194,7 @@ async fn keep_an_admin(
     conn: &mut AsyncPgConnection,
     target: &UserRow,
     loses_admin: bool,
-) -> ApiResult<()> {
+) -> ModelResult<()> {
     if !loses_admin || target.role != "admin" || target.disabled {
         return Ok(());
     }
@@ -216,7 +206,7 @@ async fn keep_an_admin(
         .load(conn)
         .await?;
     if admins.iter().all(|id| *id == target.id) {
-        return Err(ApiError::Conflict(
+        return Err(ModelError::Conflict(
             "this is the last enabled admin; it cannot be deleted, disabled or demoted".into(),
         ));
     }
@@ -224,7 +214,7 @@ async fn keep_an_admin(
 }
 
 /// Locks a user's row for a write, or 404.
-async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<UserRow> {
+async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> ModelResult<UserRow> {
     users::table
         .find(id)
         .select(UserRow::as_select())
@@ -232,7 +222,7 @@ async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<UserRow> {
         .first(conn)
         .await
         .optional()?
-        .ok_or_else(|| ApiError::NotFound("no such user".into()))
+        .ok_or_else(|| ModelError::NotFound("user"))
 }
 
 /// Applies changes in one transaction, after `precondition` accepted the current row.
@@ -242,9 +232,9 @@ pub async fn update(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     changes: UserChanges,
-    precondition: impl FnOnce(&UserRow) -> ApiResult<()> + Send + 'static,
-) -> ApiResult<UserRow> {
-    conn.transaction::<_, ApiError, _>(async move |conn| {
+    precondition: impl FnOnce(&UserRow) -> ModelResult<()> + Send + 'static,
+) -> ModelResult<UserRow> {
+    conn.transaction::<_, ModelError, _>(async move |conn| {
         locks::xact_lock(conn, Global::Accounts).await?;
         let current = lock(conn, id).await?;
         precondition(&current)?;
@@ -264,8 +254,7 @@ pub async fn update(
             ))
             .returning(UserRow::as_returning())
             .get_result(conn)
-            .await
-            .map_err(email_taken)?;
+            .await?;
         if revoke {
             revoke_user_sessions(conn, id, "account changed by an admin").await?;
         }
@@ -278,9 +267,9 @@ pub async fn update(
 pub async fn delete(
     conn: &mut AsyncPgConnection,
     id: Uuid,
-    precondition: impl FnOnce(&UserRow) -> ApiResult<()> + Send + 'static,
-) -> ApiResult<()> {
-    conn.transaction::<_, ApiError, _>(async move |conn| {
+    precondition: impl FnOnce(&UserRow) -> ModelResult<()> + Send + 'static,
+) -> ModelResult<()> {
+    conn.transaction::<_, ModelError, _>(async move |conn| {
         locks::xact_lock(conn, Global::Accounts).await?;
         let current = lock(conn, id).await?;
         precondition(&current)?;
