@@ -232,7 +232,10 @@ mod tests {
     async fn answers_end_at_the_next_scheduled_publication() {
         let cache = PublicCache::new(60);
         let soon = Utc::now() + chrono::Duration::milliseconds(200);
-        cache.learn_horizon(async { Ok(Some(soon)) }).await.unwrap();
+        cache
+            .learn_horizon(async { Ok::<_, ApiError>(Some(soon)) })
+            .await
+            .unwrap();
         let key = cache.key("/api/v1/articles", "");
         cache
             .get_or_compute(key.clone(), async { Ok(Bytes::from_static(b"before")) })
@@ -247,7 +250,7 @@ mod tests {
         cache
             .learn_horizon(async {
                 cache.invalidate();
-                Ok(None)
+                Ok::<_, ApiError>(None)
             })
             .await
             .unwrap();

@@ -222,7 +222,7 @@ async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> ModelResult<UserRow> {
         .first(conn)
         .await
         .optional()?
-        .ok_or_else(|| ModelError::NotFound("user"))
+        .ok_or(ModelError::NotFound("user"))
 }
 
 /// Applies changes in one transaction, after `precondition` accepted the current row.
