@@ -129,11 +129,8 @@ pub async fn create_admin(
 ) -> Result<bool, String> {
     let email =
         text::parse_email(email).map_err(|_| format!("`{email}` is not an email address"))?;
-    if let Err(crate::error::ApiError::Validation(errors)) =
-        password::check_policy("password", password_text)
-    {
-        return Err(format!("password: {}", errors[0].message));
-    }
+    crate::domain::NewPassword::parse(password_text)
+        .map_err(|refusal| format!("password: {}", refusal.message))?;
     let hash = password::hash_blocking(password_text)?;
     let mut conn = AsyncPgConnection::establish(url)
         .await

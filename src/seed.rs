@@ -611,8 +611,20 @@ async fn load_organizations(
                     organizations::create(
                         conn,
                         NewOrganization {
-                            name,
-                            short_name: o.short_name.clone().unwrap_or_default().trim().to_string(),
+                            name: crate::domain::Title::parse(
+                                &name,
+                                crate::domain::limits::ORGANIZATION_NAME_MAX,
+                            )
+                            .map_err(|r| {
+                                invalid(format!("organization `{name}`: {}", r.message))
+                            })?,
+                            short_name: crate::domain::PlainText::parse(
+                                o.short_name.as_deref().unwrap_or(""),
+                                crate::domain::limits::SHORT_NAME_MAX,
+                            )
+                            .map_err(|r| {
+                                invalid(format!("organization `{name}`: {}", r.message))
+                            })?,
                             kind: o.kind.clone(),
                             parent_id: parent,
                         },

@@ -69,11 +69,15 @@ pub fn find_nul(value: &serde_json::Value, path: &str) -> Option<String> {
 #[derive(Debug, PartialEq, Eq)]
 pub struct NotAnEmail;
 
+/// Characters of an email address (RFC 5321's path limit).
+pub const EMAIL_MAX: usize = 254;
+
 /// Parses an email address: trimmed, NFC, one `@` with a non-empty local part and a domain
-/// with a dot (or `localhost`), no spaces or control characters, at most 254 characters.
+/// with a dot (or `localhost`), no spaces or control characters, at most [`EMAIL_MAX`]
+/// characters.
 pub fn parse_email(input: &str) -> Result<String, NotAnEmail> {
     let email = nfc(input.trim());
-    if email.is_empty() || email.chars().count() > 254 {
+    if email.is_empty() || email.chars().count() > EMAIL_MAX {
         return Err(NotAnEmail);
     }
     let (local, domain) = email.rsplit_once('@').ok_or(NotAnEmail)?;

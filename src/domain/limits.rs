@@ -9,6 +9,23 @@ pub const CATEGORY_NAME_MAX: usize = 200;
 /// Characters of a category's description.
 pub const CATEGORY_DESCRIPTION_MAX: usize = 2_000;
 
+/// Characters of an organisation's name.
+pub const ORGANIZATION_NAME_MAX: usize = 300;
+/// Characters of an organisation's short name (`ĐĐHĐND`).
+pub const SHORT_NAME_MAX: usize = 50;
+/// Characters of a signatory's full name.
+pub const FULL_NAME_MAX: usize = 100;
+/// Characters of a position (a signatory's current one).
+pub const POSITION_MAX: usize = 500;
+/// Characters of a photo's caption and of its alt text.
+pub const CAPTION_MAX: usize = 1_000;
+/// Characters of a photo's credit.
+pub const CREDIT_MAX: usize = 200;
+/// Characters of a required field of the site settings (name, publisher, responsible person).
+pub const SITE_FIELD_MAX: usize = 300;
+/// Characters of an optional field of the site settings (address, attribution notice…).
+pub const SITE_TEXT_MAX: usize = 1_000;
+
 /// Characters of an article's title.
 pub const ARTICLE_TITLE_MAX: usize = 500;
 /// Characters of an article's summary.
@@ -43,5 +60,5 @@ pub const DISPLAY_NAME_MAX: usize = 200;
 pub const PASSWORD_MIN: usize = 12;
 /// Longest password accepted, in characters (hashing cost must not depend on the attacker).
 pub const PASSWORD_MAX: usize = 256;
-/// Characters of an email address.
-pub const EMAIL_MAX: usize = 254;
+/// Characters of an email address ([`crate::text::parse_email`] keeps to it).
+pub use crate::text::EMAIL_MAX;

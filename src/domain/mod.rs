@@ -10,7 +10,7 @@ mod status;
 mod text;
 
 pub use status::ArticleStatus;
-pub use text::{Body, DocumentNumber, PlainText, Slug, Title};
+pub use text::{Body, DocumentNumber, Email, NewPassword, PersonName, PlainText, Slug, Title};
 
 use crate::error::{ApiError, FieldError};
 

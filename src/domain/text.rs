@@ -3,7 +3,9 @@
 //! the sanitiser) live in [`crate::text`].
 
 use super::Refusal;
-use super::limits::{BODY_MAX_BYTES, DOCUMENT_NUMBER_MAX, SLUG_MAX};
+use super::limits::{
+    BODY_MAX_BYTES, DOCUMENT_NUMBER_MAX, FULL_NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, SLUG_MAX,
+};
 
 macro_rules! text_value {
     ($name:ident) => {
@@ -111,6 +113,76 @@ impl Body {
     }
 }
 
+/// A person's full name as Vietnamese lists write it — family name, middle name(s), given
+/// name — with spaces collapsed, 2 to [`FULL_NAME_MAX`] characters and no honorific or title
+/// in front (`Ông`, `TS.`, `đồng chí`…).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonName(String);
+text_value!(PersonName);
+
+impl PersonName {
+    pub fn parse(raw: &str) -> Result<PersonName, Refusal> {
+        let name = Title::parse(&crate::text::collapse_spaces(raw), FULL_NAME_MAX)?;
+        if let Some(honorific) = crate::text::leading_honorific(name.as_str()) {
+            return Err(Refusal::new(
+                "honorific",
+                format!(
+                    "write the name without `{honorific}`: family name, middle name(s), given name"
+                ),
+            ));
+        }
+        match name.as_str().chars().count() < 2 {
+            true => Err(Refusal::new("too_short", "at least 2 characters")),
+            false => Ok(PersonName(name.0)),
+        }
+    }
+}
+
+/// An email address: NFC, trimmed, at most [`super::limits::EMAIL_MAX`] characters, one `@` between a local
+/// part and a domain (`localhost` or a dotted name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+text_value!(Email);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Email, Refusal> {
+        crate::text::parse_email(raw)
+            .map(Email)
+            .map_err(|_| Refusal::new("invalid", "not an email address"))
+    }
+}
+
+/// A password someone chooses: [`PASSWORD_MIN`] to [`PASSWORD_MAX`] characters (never
+/// shown: its `Debug` hides it).
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewPassword(String);
+
+impl NewPassword {
+    pub fn parse(raw: &str) -> Result<NewPassword, Refusal> {
+        match raw.chars().count() {
+            n if n < PASSWORD_MIN => Err(Refusal::new(
+                "too_short",
+                format!("at least {PASSWORD_MIN} characters"),
+            )),
+            n if n > PASSWORD_MAX => Err(Refusal::new(
+                "too_long",
+                format!("at most {PASSWORD_MAX} characters"),
+            )),
+            _ => Ok(NewPassword(raw.to_string())),
+        }
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for NewPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NewPassword(…)")
+    }
+}
+
 /// A document's number exactly as printed (`31B-QCPH/BDV-ĐĐHĐND`): case and letters kept,
 /// trimmed, at most [`DOCUMENT_NUMBER_MAX`] characters. A programme may have none.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -166,6 +238,20 @@ mod tests {
         assert_eq!(body.as_str(), "<p>Tin</p>");
         let big = "a".repeat(BODY_MAX_BYTES + 1);
         assert_eq!(Body::parse(&big).unwrap_err().code, "too_long");
+    }
+
+    #[test]
+    fn passwords_count_characters_and_never_show() {
+        assert_eq!(
+            NewPassword::parse("ngắn quá").unwrap_err().code,
+            "too_short"
+        );
+        let ok = NewPassword::parse("mật khẩu đủ dài").unwrap();
+        assert_eq!(format!("{ok:?}"), "NewPassword(…)");
+        let long = "x".repeat(PASSWORD_MAX + 1);
+        assert_eq!(NewPassword::parse(&long).unwrap_err().code, "too_long");
+        assert_eq!(Email::parse("ai@").unwrap_err().code, "invalid");
+        assert_eq!(Email::parse(" Ai@Test.vn ").unwrap().as_str(), "Ai@Test.vn");
     }
 
     #[test]

@@ -8,7 +8,9 @@ use super::model::{
 };
 use super::views::{CreateOrganization, OrganizationFilters, OrganizationView, UpdateOrganization};
 use crate::auth::{Access, Caller, MaybeCaller, Role};
-use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::domain::limits::{ORGANIZATION_NAME_MAX, SHORT_NAME_MAX};
+use crate::domain::{Fields, PlainText, Title};
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::{self, Cache, IfMatch, Json, Query};
 use crate::paging::{ListResponse, PageQuery, Sort, parse_sort};
 use crate::state::AppState;
@@ -20,14 +22,6 @@ const SORTS: &[(&str, OrganizationSort)] = &[
 
 fn no_such_organization() -> ApiError {
     ApiError::NotFound("no such organization".into())
-}
-
-fn check_name(errors: &mut Vec<FieldError>, name: &str) -> String {
-    http::checked_text(errors, "name", name, true, 300)
-}
-
-fn check_short_name(errors: &mut Vec<FieldError>, short_name: &str) -> String {
-    http::checked_text(errors, "short_name", short_name, false, 50)
 }
 
 /// List organisations.
@@ -95,16 +89,21 @@ pub async fn create_organization(
 ) -> ApiResult<HttpResponse> {
     caller.require(Role::Editor, Access::Write)?;
     let body = body.0;
-    let mut errors = Vec::new();
+    let mut fields = Fields::new();
+    let name = fields.take("name", Title::parse(&body.name, ORGANIZATION_NAME_MAX));
+    let short_name = fields.take(
+        "short_name",
+        PlainText::parse(body.short_name.as_deref().unwrap_or(""), SHORT_NAME_MAX),
+    );
+    let (Some(name), Some(short_name)) = (name, short_name) else {
+        return Err(fields.refusal());
+    };
     let new = NewOrganization {
-        name: check_name(&mut errors, &body.name),
-        short_name: check_short_name(&mut errors, body.short_name.as_deref().unwrap_or("")),
+        name,
+        short_name,
         kind: body.kind.as_str().to_string(),
         parent_id: body.parent_id,
     };
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
     let mut conn = state.pool.get().await?;
     let row = model::create(&mut conn, new).await?;
     let location = format!("/api/v1/organizations/{}", row.id);
@@ -164,19 +163,18 @@ pub async fn update_organization(
 ) -> ApiResult<HttpResponse> {
     caller.require(Role::Editor, Access::Write)?;
     let body = body.0;
-    let mut errors = Vec::new();
+    let mut fields = Fields::new();
     let changes = OrganizationChanges {
-        name: body.name.as_deref().map(|n| check_name(&mut errors, n)),
+        name: body
+            .name
+            .and_then(|n| fields.take("name", Title::parse(&n, ORGANIZATION_NAME_MAX))),
         short_name: body
             .short_name
-            .as_deref()
-            .map(|s| check_short_name(&mut errors, s)),
+            .and_then(|s| fields.take("short_name", PlainText::parse(&s, SHORT_NAME_MAX))),
         kind: body.kind.map(|k| k.as_str().to_string()),
         parent_id: body.parent_id,
     };
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
+    fields.finish()?;
     let mut conn = state.pool.get().await?;
     let row = model::update(&mut conn, *id, changes, move |row| {
         if_match.check(&OrganizationView::from(row.clone()))

@@ -11,6 +11,7 @@ use crate::db::keyset::{self, KeyValue, Order};
 use crate::db::schema::{organizations, signatories};
 use crate::db::sql::Sql;
 use crate::db::tree::{self, Tree};
+use crate::domain::{PlainText, Title};
 use crate::error::{ModelError, ModelResult};
 use crate::paging::{Cursor, Paging, Sort, Start};
 
@@ -29,16 +30,16 @@ pub struct OrganizationRow {
 
 /// A new organisation, checked.
 pub struct NewOrganization {
-    pub name: String,
-    pub short_name: String,
+    pub name: Title,
+    pub short_name: PlainText,
     pub kind: String,
     pub parent_id: Option<Uuid>,
 }
 
 #[derive(Default)]
 pub struct OrganizationChanges {
-    pub name: Option<String>,
-    pub short_name: Option<String>,
+    pub name: Option<Title>,
+    pub short_name: Option<PlainText>,
     pub kind: Option<String>,
     pub parent_id: Option<Option<Uuid>>,
 }
@@ -162,8 +163,8 @@ pub async fn create(
         diesel::insert_into(organizations::table)
             .values((
                 organizations::id.eq(id),
-                organizations::name.eq(new.name),
-                organizations::short_name.eq(new.short_name),
+                organizations::name.eq(new.name.into_inner()),
+                organizations::short_name.eq(new.short_name.into_inner()),
                 organizations::kind.eq(new.kind),
                 organizations::parent_id.eq(new.parent_id),
             ))
@@ -202,11 +203,14 @@ pub async fn update(
         if let Some(Some(parent)) = changes.parent_id {
             tree::check_parent(conn, Tree::Organizations, Some(id), parent).await?;
         }
-        let unchanged = changes.name.as_ref().is_none_or(|v| *v == current.name)
+        let unchanged = changes
+            .name
+            .as_ref()
+            .is_none_or(|v| v.as_str() == current.name)
             && changes
                 .short_name
                 .as_ref()
-                .is_none_or(|v| *v == current.short_name)
+                .is_none_or(|v| v.as_str() == current.short_name)
             && changes.kind.as_ref().is_none_or(|v| *v == current.kind)
             && changes.parent_id.is_none_or(|v| v == current.parent_id);
         if unchanged {
@@ -214,8 +218,10 @@ pub async fn update(
         }
         diesel::update(organizations::table.find(id))
             .set((
-                changes.name.map(|v| organizations::name.eq(v)),
-                changes.short_name.map(|v| organizations::short_name.eq(v)),
+                changes.name.map(|v| organizations::name.eq(v.into_inner())),
+                changes
+                    .short_name
+                    .map(|v| organizations::short_name.eq(v.into_inner())),
                 changes.kind.map(|v| organizations::kind.eq(v)),
                 changes.parent_id.map(|v| organizations::parent_id.eq(v)),
                 organizations::version.eq(organizations::version + 1),

@@ -11,6 +11,8 @@ use super::model::{self, Changes, Description, PhotoSort};
 use super::upload;
 use super::views::{DeletePhotoQuery, PhotoFilters, PhotoView, UpdatePhoto, UploadPhoto};
 use crate::auth::{Access, Caller, Role};
+use crate::domain::limits::{CAPTION_MAX, CREDIT_MAX};
+use crate::domain::{Fields, PlainText};
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::http::{self, Cache, IfMatch, Json, Query};
 use crate::paging::{ListResponse, PageQuery, Sort, parse_sort};
@@ -18,17 +20,18 @@ use crate::state::AppState;
 
 const SORTS: &[(&str, PhotoSort)] = &[("created_at", PhotoSort::CreatedAt)];
 
-fn check_description(
-    errors: &mut Vec<FieldError>,
-    caption: &str,
-    alt_text: &str,
-    credit: &str,
-) -> (String, String, String) {
-    (
-        http::checked_text(errors, "caption", caption, false, 1000),
-        http::checked_text(errors, "alt_text", alt_text, false, 1000),
-        http::checked_text(errors, "credit", credit, false, 200),
-    )
+/// A photo's text field (caption, alt text, credit) with its limit, checked; empty when
+/// refused.
+fn description_field(fields: &mut Fields, field: &str, value: &str) -> String {
+    let max = match field {
+        "credit" => CREDIT_MAX,
+        _ => CAPTION_MAX,
+    };
+    let parsed = PlainText::parse(value, max);
+    fields
+        .take(field, parsed)
+        .map(String::from)
+        .unwrap_or_default()
 }
 
 /// What `POST /photos` takes.
@@ -41,35 +44,30 @@ const ACCEPT_IMAGE: upload::Accept<Kind> = upload::Accept {
 /// The form's text fields, NFC and checked.
 fn description_of(form: &upload::Upload<Kind>) -> ApiResult<Description> {
     let text = |name| crate::text::nfc(form.field(name).unwrap_or(""));
-    let mut errors = Vec::new();
-    let (caption, alt_text, credit) = check_description(
-        &mut errors,
-        &text("caption"),
-        &text("alt_text"),
-        &text("credit"),
-    );
+    let mut fields = Fields::new();
+    let caption = description_field(&mut fields, "caption", &text("caption"));
+    let alt_text = description_field(&mut fields, "alt_text", &text("alt_text"));
+    let credit = description_field(&mut fields, "credit", &text("credit"));
     let taken_at = match form.field("taken_at").map(str::trim) {
         None => None,
         Some(t) => match DateTime::parse_from_rfc3339(t) {
             Ok(t) => Some(t.with_timezone(&Utc)),
             Err(_) => {
-                errors.push(FieldError::new(
+                fields.push(
                     "taken_at",
                     "invalid",
                     "an RFC 3339 instant such as 2021-08-30T08:00:00Z",
-                ));
+                );
                 None
             }
         },
     };
     for (name, value) in &form.fields {
         if value.contains('\0') {
-            errors.push(FieldError::new(name, "invalid", "must not contain U+0000"));
+            fields.push(name, "invalid", "must not contain U+0000");
         }
     }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
+    fields.finish()?;
     Ok(Description {
         caption,
         alt_text,
@@ -326,21 +324,19 @@ pub async fn update_photo(
 ) -> ApiResult<HttpResponse> {
     caller.require(Role::Author, Access::Write)?;
     let body = body.0;
-    let mut errors = Vec::new();
-    let mut text = |field: &str, value: &Option<String>, max| {
+    let mut fields = Fields::new();
+    let mut text = |field: &str, value: &Option<String>| {
         value
             .as_deref()
-            .map(|v| http::checked_text(&mut errors, field, v, false, max))
+            .map(|v| description_field(&mut fields, field, v))
     };
     let changes = Changes {
-        caption: text("caption", &body.caption, 1000),
-        alt_text: text("alt_text", &body.alt_text, 1000),
-        credit: text("credit", &body.credit, 200),
+        caption: text("caption", &body.caption),
+        alt_text: text("alt_text", &body.alt_text),
+        credit: text("credit", &body.credit),
         taken_at: body.taken_at,
     };
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
+    fields.finish()?;
     let mut conn = state.pool.get().await?;
     require_owner(&mut conn, &caller, *id).await?;
     let photo = model::update(&mut conn, *id, state.media_url(), changes, move |current| {

@@ -6,42 +6,17 @@ use uuid::Uuid;
 use super::model::{self, SignatoryContent, SignatoryFilter, SignatorySort};
 use super::views::{CreateSignatory, SignatoryFilters, SignatoryView, UpdateSignatory};
 use crate::auth::{Access, Caller, MaybeCaller, Role};
-use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::domain::limits::POSITION_MAX;
+use crate::domain::{Fields, PersonName, PlainText};
+use crate::error::{ApiResult, Problem};
 use crate::http::{self, Cache, IfMatch, Json, Query};
 use crate::paging::{ListResponse, PageQuery, Sort, parse_sort};
 use crate::state::AppState;
-use crate::text;
 
 const SORTS: &[(&str, SignatorySort)] = &[
     ("name", SignatorySort::Name),
     ("created_at", SignatorySort::CreatedAt),
 ];
-
-/// A person's name: spaces collapsed, 2–100 characters, no honorific in front.
-fn check_full_name(errors: &mut Vec<FieldError>, name: &str) -> String {
-    let name = text::collapse_spaces(name);
-    let checked = http::checked_text(errors, "full_name", &name, true, 100);
-    if let Some(honorific) = text::leading_honorific(&checked) {
-        errors.push(FieldError::new(
-            "full_name",
-            "honorific",
-            format!(
-                "write the name without `{honorific}`: family name, middle name(s), given name"
-            ),
-        ));
-    } else if !checked.is_empty() && checked.chars().count() < 2 {
-        errors.push(FieldError::new(
-            "full_name",
-            "too_short",
-            "at least 2 characters",
-        ));
-    }
-    checked
-}
-
-fn check_position(errors: &mut Vec<FieldError>, position: &str) -> String {
-    http::checked_text(errors, "current_position", position, false, 500)
-}
 
 /// List signatories.
 #[utoipa::path(
@@ -105,19 +80,21 @@ pub async fn create_signatory(
 ) -> ApiResult<HttpResponse> {
     caller.require(Role::Editor, Access::Write)?;
     let body = body.0;
-    let mut errors = Vec::new();
+    let mut fields = Fields::new();
+    let full_name = fields.take("full_name", PersonName::parse(&body.full_name));
+    let position = fields.take(
+        "current_position",
+        PlainText::parse(body.current_position.as_deref().unwrap_or(""), POSITION_MAX),
+    );
+    let (Some(full_name), Some(position)) = (full_name, position) else {
+        return Err(fields.refusal());
+    };
     let content = SignatoryContent {
-        full_name: check_full_name(&mut errors, &body.full_name),
-        current_position: check_position(
-            &mut errors,
-            body.current_position.as_deref().unwrap_or(""),
-        ),
+        full_name: full_name.into_inner(),
+        current_position: position.into_inner(),
         organization_id: body.organization_id,
         photo_id: body.photo_id,
     };
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
     let mut conn = state.pool.get().await?;
     let id = model::create(&mut conn, content).await?;
     let record = model::find(&mut conn, id, state.media_url())
@@ -181,18 +158,16 @@ pub async fn update_signatory(
 ) -> ApiResult<HttpResponse> {
     caller.require(Role::Editor, Access::Write)?;
     let body = body.0;
-    let mut errors = Vec::new();
+    let mut fields = Fields::new();
     let full_name = body
         .full_name
-        .as_deref()
-        .map(|n| check_full_name(&mut errors, n));
+        .and_then(|n| fields.take("full_name", PersonName::parse(&n)))
+        .map(String::from);
     let position = body
         .current_position
-        .as_deref()
-        .map(|p| check_position(&mut errors, p));
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
+        .and_then(|p| fields.take("current_position", PlainText::parse(&p, POSITION_MAX)))
+        .map(String::from);
+    fields.finish()?;
     let mut conn = state.pool.get().await?;
     model::update(&mut conn, *id, state.media_url(), move |current, record| {
         if_match.check(&SignatoryView::from(record.clone()))?;

@@ -5,7 +5,9 @@ use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use super::model::{self, SiteSettings};
 use super::views::{PutSite, SiteView, VisitCount};
 use crate::auth::{Access, Caller, MaybeCaller, Role};
-use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::domain::limits::{SITE_FIELD_MAX, SITE_TEXT_MAX};
+use crate::domain::{Fields, PlainText, Title};
+use crate::error::{ApiResult, Problem};
 use crate::http::{self, Cache, IfMatch, Json};
 use crate::state::AppState;
 use crate::text;
@@ -33,12 +35,22 @@ pub async fn get_site(
     )
 }
 
-fn required(errors: &mut Vec<FieldError>, field: &str, value: &str) -> String {
-    http::checked_text(errors, field, value, true, 300)
+/// A required setting (the portal must show it), checked; empty when refused.
+fn required(fields: &mut Fields, field: &str, value: &str) -> String {
+    let parsed = Title::parse(value, SITE_FIELD_MAX);
+    fields
+        .take(field, parsed)
+        .map(String::from)
+        .unwrap_or_default()
 }
 
-fn optional(errors: &mut Vec<FieldError>, field: &str, value: &str) -> String {
-    http::checked_text(errors, field, value, false, 1000)
+/// An optional setting, checked; empty when refused.
+fn optional(fields: &mut Fields, field: &str, value: &str) -> String {
+    let parsed = PlainText::parse(value, SITE_TEXT_MAX);
+    fields
+        .take(field, parsed)
+        .map(String::from)
+        .unwrap_or_default()
 }
 
 /// Replace the site settings (admins).
@@ -64,20 +76,20 @@ pub async fn put_site(
 ) -> ApiResult<HttpResponse> {
     caller.require(Role::Admin, Access::Write)?;
     let body = body.0;
-    let mut errors = Vec::new();
-    let email = optional(&mut errors, "email", &body.email);
+    let mut fields = Fields::new();
+    let email = optional(&mut fields, "email", &body.email);
     if !email.is_empty() && text::parse_email(&email).is_err() {
-        errors.push(FieldError::new("email", "invalid", "not an email address"));
+        fields.push("email", "invalid", "not an email address");
     }
     let settings = SiteSettings {
-        name: required(&mut errors, "name", &body.name),
-        publisher: required(&mut errors, "publisher", &body.publisher),
-        responsible_person: required(&mut errors, "responsible_person", &body.responsible_person),
-        address: optional(&mut errors, "address", &body.address),
-        phone: optional(&mut errors, "phone", &body.phone),
-        fax: optional(&mut errors, "fax", &body.fax),
+        name: required(&mut fields, "name", &body.name),
+        publisher: required(&mut fields, "publisher", &body.publisher),
+        responsible_person: required(&mut fields, "responsible_person", &body.responsible_person),
+        address: optional(&mut fields, "address", &body.address),
+        phone: optional(&mut fields, "phone", &body.phone),
+        fax: optional(&mut fields, "fax", &body.fax),
         email,
-        attribution_notice: optional(&mut errors, "attribution_notice", &body.attribution_notice),
+        attribution_notice: optional(&mut fields, "attribution_notice", &body.attribution_notice),
         time_zone: body
             .time_zone
             .as_deref()
@@ -87,15 +99,13 @@ pub async fn put_site(
     };
     let mut conn = state.pool.get().await?;
     if !model::is_time_zone(&mut conn, &settings.time_zone).await? {
-        errors.push(FieldError::new(
+        fields.push(
             "time_zone",
             "invalid",
             "not an IANA time zone name (e.g. Asia/Ho_Chi_Minh)",
-        ));
+        );
     }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
+    fields.finish()?;
     let row = model::replace(&mut conn, settings, move |row| {
         if_match.check_counted(&SiteView::from(row.clone()), "visit_count")
     })

@@ -6,11 +6,12 @@ use uuid::Uuid;
 use super::model::{self, NewUser, UserChanges, UserFilter, UserSort};
 use super::views::{CreateUser, UpdateUser, UserFilters, UserView};
 use crate::auth::{Access, Caller, Role, password};
-use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::domain::limits::DISPLAY_NAME_MAX;
+use crate::domain::{Email, Fields, NewPassword, Title};
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::{self, Cache, IfMatch, Json, Query};
 use crate::paging::{ListResponse, PageQuery, Sort, parse_sort};
 use crate::state::AppState;
-use crate::text;
 
 const SORTS: &[(&str, UserSort)] = &[
     ("created_at", UserSort::CreatedAt),
@@ -21,23 +22,6 @@ const SORTS: &[(&str, UserSort)] = &[
 fn admin_only(caller: &Caller, access: Access) -> ApiResult<()> {
     caller.require_session()?;
     caller.require(Role::Admin, access)
-}
-
-fn check_display_name(errors: &mut Vec<FieldError>, name: &str) -> String {
-    http::checked_text(errors, "display_name", name, true, 200)
-}
-
-fn check_email(errors: &mut Vec<FieldError>, email: &str) -> String {
-    text::parse_email(email).unwrap_or_else(|_| {
-        errors.push(FieldError::new("email", "invalid", "not an email address"));
-        String::new()
-    })
-}
-
-fn check_password(errors: &mut Vec<FieldError>, pw: &str) {
-    if let Err(ApiError::Validation(mut e)) = password::check_policy("password", pw) {
-        errors.append(&mut e);
-    }
 }
 
 fn no_such_user() -> ApiError {
@@ -102,14 +86,18 @@ pub async fn create_user(
 ) -> ApiResult<HttpResponse> {
     admin_only(&caller, Access::Write)?;
     let body = body.0;
-    let mut errors = Vec::new();
-    let email = check_email(&mut errors, &body.email);
-    let display_name = check_display_name(&mut errors, &body.display_name);
-    check_password(&mut errors, &body.password);
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    let password_hash = password::hash(body.password).await?;
+    let mut fields = Fields::new();
+    let email = fields.take("email", Email::parse(&body.email));
+    let display_name = fields.take(
+        "display_name",
+        Title::parse(&body.display_name, DISPLAY_NAME_MAX),
+    );
+    let password = fields.take("password", NewPassword::parse(&body.password));
+    let (Some(email), Some(display_name), Some(password)) = (email, display_name, password) else {
+        return Err(fields.refusal());
+    };
+    let password_hash = password::hash(password.expose().to_string()).await?;
+    let (email, display_name) = (email.into_inner(), display_name.into_inner());
     let mut conn = state.pool.get().await?;
     let row = model::create(
         &mut conn,
@@ -178,20 +166,21 @@ pub async fn update_user(
 ) -> ApiResult<HttpResponse> {
     admin_only(&caller, Access::Write)?;
     let body = body.0;
-    let mut errors = Vec::new();
-    let email = body.email.as_deref().map(|e| check_email(&mut errors, e));
+    let mut fields = Fields::new();
+    let email = body
+        .email
+        .and_then(|e| fields.take("email", Email::parse(&e)))
+        .map(String::from);
     let display_name = body
         .display_name
-        .as_deref()
-        .map(|n| check_display_name(&mut errors, n));
-    if let Some(pw) = &body.password {
-        check_password(&mut errors, pw);
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    let password_hash = match body.password {
-        Some(pw) => Some(password::hash(pw).await?),
+        .and_then(|n| fields.take("display_name", Title::parse(&n, DISPLAY_NAME_MAX)))
+        .map(String::from);
+    let password = body
+        .password
+        .and_then(|p| fields.take("password", NewPassword::parse(&p)));
+    fields.finish()?;
+    let password_hash = match password {
+        Some(pw) => Some(password::hash(pw.expose().to_string()).await?),
         None => None,
     };
     let changes = UserChanges {
