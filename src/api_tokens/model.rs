@@ -2,24 +2,35 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use diesel::sql_types::{Nullable, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::auth::model::hash_secret;
+use crate::db::keyset::{self, KeyValue, Order};
 use crate::db::schema::{api_tokens, users};
+use crate::db::sql::Sql;
 use crate::error::ModelResult;
 use crate::paging::{Cursor, Paging, Start};
 
 /// A token with its owner's name.
-#[derive(Debug, Queryable)]
+#[derive(Debug, Queryable, QueryableByName)]
 pub struct ApiTokenRow {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
     pub id: Uuid,
+    #[diesel(sql_type = Text)]
     pub name: String,
+    #[diesel(sql_type = Text)]
     pub scope: String,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
     pub expires_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
     pub last_used_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Timestamptz)]
     pub created_at: DateTime<Utc>,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
     pub owner_id: Uuid,
+    #[diesel(sql_type = Text)]
     pub owner_display_name: String,
 }
 
@@ -83,37 +94,30 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> ModelResult<Option<
         .optional()?)
 }
 
+/// The list's read model: a token with its owner's name.
+const LIST: &str = "SELECT t.id, t.name, t.scope, t.expires_at, t.last_used_at, t.created_at, \
+     u.id AS owner_id, u.display_name AS owner_display_name \
+     FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE true";
+
 /// Newest first.
 pub async fn list(
     conn: &mut AsyncPgConnection,
     paging: &Paging,
 ) -> ModelResult<(Vec<ApiTokenRow>, Option<i64>)> {
-    let mut query = api_tokens::table
-        .inner_join(users::table)
-        .select(COLUMNS)
-        .into_boxed();
-    match &paging.start {
-        Start::After(Some(cursor)) => {
-            let at = cursor.instant()?;
-            query = query.filter(
-                api_tokens::created_at.lt(at).or(api_tokens::created_at
-                    .eq(at)
-                    .and(api_tokens::id.lt(cursor.id))),
-            );
-        }
-        Start::Offset(offset) => query = query.offset(*offset),
-        Start::After(None) => {}
-    }
-    let rows = query
-        .order((api_tokens::created_at.desc(), api_tokens::id.desc()))
-        .limit(paging.limit + 1)
-        .load(conn)
-        .await?;
-    let total = if paging.with_total {
-        Some(api_tokens::table.count().get_result(conn).await?)
-    } else {
-        None
+    let mut sql = Sql::new(LIST);
+    let after = match &paging.start {
+        Start::After(Some(cursor)) => Some((vec![KeyValue::Instant(cursor.instant()?)], cursor.id)),
+        _ => None,
     };
+    let order = Order {
+        columns: &["t.created_at"],
+        id: "t.id",
+        descending: true,
+    };
+    keyset::page(&mut sql, &order, after, paging);
+    let rows = sql.load(conn).await?;
+    let count = Sql::new("SELECT count(*) AS n FROM api_tokens");
+    let total = keyset::total(conn, count, paging).await?;
     Ok((rows, total))
 }
 

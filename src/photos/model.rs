@@ -10,13 +10,14 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
-use diesel::sql_types::{BigInt, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Text, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::imaging::Processed;
 use super::views::PhotoView;
 use crate::db::constraints;
+use crate::db::keyset::{self, KeyValue, Order};
 use crate::db::schema::{article_photos, articles, media_files, photos, signatories};
 use crate::db::sql::Sql;
 use crate::error::{ModelError, ModelResult};
@@ -368,45 +369,24 @@ pub async fn list(
     };
     let mut sql = select_json(base);
     filter(&mut sql);
-    let (cmp, dir) = if sort.descending {
-        ("<", "DESC")
-    } else {
-        (">", "ASC")
+    let after = match &paging.start {
+        Start::After(Some(cursor)) => Some((vec![KeyValue::Instant(cursor.instant()?)], cursor.id)),
+        _ => None,
     };
-    let mut offset = 0;
-    match &paging.start {
-        Start::After(Some(cursor)) => {
-            sql.push(&format!(" AND (p.created_at, p.id) {cmp} ("))
-                .bind::<Timestamptz, _>(cursor.instant()?)
-                .push(", ")
-                .bind::<SqlUuid, _>(cursor.id)
-                .push(")");
-        }
-        Start::After(None) => {}
-        Start::Offset(n) => offset = *n,
-    }
-    sql.push(&format!(" ORDER BY p.created_at {dir}, p.id {dir}"));
-    if offset > 0 {
-        sql.push(" OFFSET ").bind::<BigInt, _>(offset);
-    }
-    sql.push(" LIMIT ").bind::<BigInt, _>(paging.limit + 1);
+    let order = Order {
+        columns: &["p.created_at"],
+        id: "p.id",
+        descending: sort.descending,
+    };
+    keyset::page(&mut sql, &order, after, paging);
     let rows: Vec<PhotoJson> = sql.load(conn).await?;
     let photos = rows
         .into_iter()
         .map(parse)
         .collect::<ModelResult<Vec<_>>>()?;
-    let total = if paging.with_total {
-        #[derive(QueryableByName)]
-        struct Count {
-            #[diesel(sql_type = BigInt)]
-            n: i64,
-        }
-        let mut count = Sql::new("SELECT count(*) AS n FROM photos p");
-        filter(&mut count);
-        Some(count.get_result::<Count>(conn).await?.n)
-    } else {
-        None
-    };
+    let mut count = Sql::new("SELECT count(*) AS n FROM photos p");
+    filter(&mut count);
+    let total = keyset::total(conn, count, paging).await?;
     Ok((photos, total))
 }
 

@@ -4,11 +4,12 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
-use diesel::sql_types::{BigInt, Int4, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Int4, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::db::constraints;
+use crate::db::keyset::{self, KeyValue, Order};
 use crate::db::schema::{organizations, photos, signatories};
 use crate::db::sql::Sql;
 use crate::error::{FieldError, ModelError, ModelResult};
@@ -123,13 +124,23 @@ fn where_clause(sql: &mut Sql, filter: &SignatoryFilter) {
     }
 }
 
-#[derive(QueryableByName)]
-struct Count {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
+/// One page (`limit + 1` rows, organisation and photo embedded) and the total when asked.
+/// The sort key a cursor holds: for names, the given, middle and family names.
+fn key_of(field: SignatorySort, cursor: &Cursor) -> ModelResult<Vec<KeyValue>> {
+    Ok(match field {
+        SignatorySort::Name => {
+            let parts: Vec<String> =
+                serde_json::from_value(cursor.value.clone()).map_err(|_| Cursor::invalid())?;
+            let parts = <[String; 3]>::try_from(parts).map_err(|_| Cursor::invalid())?;
+            parts
+                .into_iter()
+                .map(|part| KeyValue::Collated(part, "vi-x-icu"))
+                .collect()
+        }
+        SignatorySort::CreatedAt => vec![KeyValue::Instant(cursor.instant()?)],
+    })
 }
 
-/// One page (`limit + 1` rows, organisation and photo embedded) and the total when asked.
 pub async fn list(
     conn: &mut AsyncPgConnection,
     filter: &SignatoryFilter,
@@ -139,50 +150,21 @@ pub async fn list(
 ) -> ModelResult<(Vec<SignatoryRecord>, Option<i64>)> {
     let mut sql = select(media);
     where_clause(&mut sql, filter);
-    let (cmp, dir) = if sort.descending {
-        ("<", "DESC")
-    } else {
-        (">", "ASC")
+    let after = match &paging.start {
+        Start::After(Some(cursor)) => Some((key_of(sort.field, cursor)?, cursor.id)),
+        _ => None,
     };
-    if let Start::After(Some(cursor)) = &paging.start {
-        sql.push(&format!(" AND ({}, s.id) {cmp} (", sort.field.columns()));
-        match sort.field {
-            SignatorySort::Name => {
-                let parts: Vec<String> =
-                    serde_json::from_value(cursor.value.clone()).map_err(|_| Cursor::invalid())?;
-                let [given, middle, family] =
-                    <[String; 3]>::try_from(parts).map_err(|_| Cursor::invalid())?;
-                sql.bind::<Text, _>(given)
-                    .push(" COLLATE \"vi-x-icu\", ")
-                    .bind::<Text, _>(middle)
-                    .push(" COLLATE \"vi-x-icu\", ")
-                    .bind::<Text, _>(family)
-                    .push(" COLLATE \"vi-x-icu\"")
-            }
-            SignatorySort::CreatedAt => sql.bind::<Timestamptz, _>(cursor.instant()?),
-        };
-        sql.push(", ").bind::<SqlUuid, _>(cursor.id).push(")");
-    }
-    let order: Vec<String> = sort
-        .field
-        .columns()
-        .split(", ")
-        .chain(["s.id"])
-        .map(|c| format!("{c} {dir}"))
-        .collect();
-    sql.push(&format!(" ORDER BY {}", order.join(", ")));
-    if let Start::Offset(offset) = paging.start {
-        sql.push(" OFFSET ").bind::<BigInt, _>(offset);
-    }
-    sql.push(" LIMIT ").bind::<BigInt, _>(paging.limit + 1);
+    let columns: Vec<&str> = sort.field.columns().split(", ").collect();
+    let order = Order {
+        columns: &columns,
+        id: "s.id",
+        descending: sort.descending,
+    };
+    keyset::page(&mut sql, &order, after, paging);
     let rows = sql.load(conn).await?;
-    let total = if paging.with_total {
-        let mut count = Sql::new("SELECT count(*) AS n FROM signatories s");
-        where_clause(&mut count, filter);
-        Some(count.get_result::<Count>(conn).await?.n)
-    } else {
-        None
-    };
+    let mut count = Sql::new("SELECT count(*) AS n FROM signatories s");
+    where_clause(&mut count, filter);
+    let total = keyset::total(conn, count, paging).await?;
     Ok((rows, total))
 }
 

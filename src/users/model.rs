@@ -2,16 +2,19 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Text};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::auth::model::{lower, revoke_user_sessions};
+use crate::auth::model::revoke_user_sessions;
+use crate::db::keyset::{self, KeyValue, Order};
 use crate::db::locks::{self, Global};
 use crate::db::schema::users;
+use crate::db::sql::{Sql, like_escape};
 use crate::error::{ModelError, ModelResult};
 use crate::paging::{Cursor, Paging, Sort, Start};
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, QueryableByName)]
 #[diesel(table_name = users)]
 pub struct UserRow {
     pub id: Uuid,
@@ -95,29 +98,35 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> ModelResult<Option<
         .optional()?)
 }
 
-fn filtered(filter: &UserFilter) -> users::BoxedQuery<'static, diesel::pg::Pg> {
-    let mut query = users::table.into_boxed();
+impl UserSort {
+    fn column(self) -> &'static str {
+        match self {
+            UserSort::CreatedAt => "u.created_at",
+            UserSort::Email => "u.email",
+            UserSort::DisplayName => "u.display_name",
+        }
+    }
+}
+
+const COLUMNS: &str =
+    "u.id, u.email, u.display_name, u.role, u.disabled, u.version, u.created_at, u.updated_at";
+
+fn where_clause(sql: &mut Sql, filter: &UserFilter) {
+    sql.push(" WHERE true");
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let pattern = format!(
-            "%{}%",
-            q.to_lowercase()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
-        query = query.filter(
-            lower(users::email)
-                .like(pattern.clone())
-                .or(lower(users::display_name).like(pattern)),
-        );
+        let pattern = format!("%{}%", like_escape(&q.to_lowercase()));
+        sql.push(" AND (lower(u.email) LIKE ")
+            .bind::<Text, _>(pattern.clone())
+            .push(" OR lower(u.display_name) LIKE ")
+            .bind::<Text, _>(pattern)
+            .push(")");
     }
     if let Some(role) = &filter.role {
-        query = query.filter(users::role.eq(role.clone()));
+        sql.push(" AND u.role = ").bind::<Text, _>(role.clone());
     }
     if let Some(disabled) = filter.disabled {
-        query = query.filter(users::disabled.eq(disabled));
+        sql.push(" AND u.disabled = ").bind::<Bool, _>(disabled);
     }
-    query
 }
 
 /// One page of users (`limit + 1` rows, see [`crate::paging::ListResponse::from_rows`]) and the
@@ -128,50 +137,30 @@ pub async fn list(
     sort: Sort<UserSort>,
     paging: &Paging,
 ) -> ModelResult<(Vec<UserRow>, Option<i64>)> {
-    let mut query = filtered(filter).select(UserRow::as_select());
-    macro_rules! keyset {
-        ($col:expr, $value:expr, $id:expr) => {
-            if sort.descending {
-                query.filter(
-                    $col.lt($value.clone())
-                        .or($col.eq($value).and(users::id.lt($id))),
-                )
-            } else {
-                query.filter(
-                    $col.gt($value.clone())
-                        .or($col.eq($value).and(users::id.gt($id))),
-                )
-            }
-        };
-    }
-    if let Start::After(Some(cursor)) = &paging.start {
-        query = match sort.field {
-            UserSort::CreatedAt => keyset!(users::created_at, cursor.instant()?, cursor.id),
-            UserSort::Email => keyset!(users::email, cursor.text()?.to_string(), cursor.id),
-            UserSort::DisplayName => {
-                keyset!(users::display_name, cursor.text()?.to_string(), cursor.id)
-            }
-        };
-    }
-    query = match (sort.field, sort.descending) {
-        (UserSort::CreatedAt, false) => query.order((users::created_at.asc(), users::id.asc())),
-        (UserSort::CreatedAt, true) => query.order((users::created_at.desc(), users::id.desc())),
-        (UserSort::Email, false) => query.order((users::email.asc(), users::id.asc())),
-        (UserSort::Email, true) => query.order((users::email.desc(), users::id.desc())),
-        (UserSort::DisplayName, false) => query.order((users::display_name.asc(), users::id.asc())),
-        (UserSort::DisplayName, true) => {
-            query.order((users::display_name.desc(), users::id.desc()))
+    let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM users u"));
+    where_clause(&mut sql, filter);
+    let after = match &paging.start {
+        Start::After(Some(cursor)) => {
+            let key = match sort.field {
+                UserSort::CreatedAt => KeyValue::Instant(cursor.instant()?),
+                UserSort::Email | UserSort::DisplayName => {
+                    KeyValue::Text(cursor.text()?.to_string())
+                }
+            };
+            Some((vec![key], cursor.id))
         }
+        _ => None,
     };
-    if let Start::Offset(offset) = paging.start {
-        query = query.offset(offset);
-    }
-    let rows = query.limit(paging.limit + 1).load(conn).await?;
-    let total = if paging.with_total {
-        Some(filtered(filter).count().get_result(conn).await?)
-    } else {
-        None
+    let order = Order {
+        columns: &[sort.field.column()],
+        id: "u.id",
+        descending: sort.descending,
     };
+    keyset::page(&mut sql, &order, after, paging);
+    let rows = sql.load(conn).await?;
+    let mut count = Sql::new("SELECT count(*) AS n FROM users u");
+    where_clause(&mut count, filter);
+    let total = keyset::total(conn, count, paging).await?;
     Ok((rows, total))
 }
 
