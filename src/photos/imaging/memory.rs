@@ -98,38 +98,25 @@ mod tests {
         let budget = crate::config::DEFAULT_MEDIA_MEMORY_MB * MB;
         // A 49-megapixel 16-bit RGBA PNG, 20 MB: decoded as 8-bit RGBA (196 MB, not 392),
         // plus the file, the large variant's resizing buffers and a margin.
-        let header = inspect(Cursor::new(png16_header(7000, 7000)), max_bytes, 50_000_000).unwrap();
-        let needed = header.memory_needed();
+        // The estimate for an upload of `file_size` bytes whose header is `header`.
+        let needed_for = |header: Vec<u8>, file_size: u64| {
+            inspect(Cursor::new(header), file_size, 50_000_000)
+                .unwrap()
+                .memory_needed()
+        };
+        let needed = needed_for(png16_header(7000, 7000), max_bytes);
         assert!(needed > 7000 * 7000 * 4, "{needed}");
         assert!(needed < 7000 * 7000 * 4 + 100 * MB, "{needed}");
         assert!(needed < budget, "{needed} fits the default budget");
         // A progressive JPEG keeps its coefficients (2 bytes × 1.5 samples a pixel at 4:2:0)
         // while it is decoded; a baseline one does not.
-        let baseline = inspect(
-            Cursor::new(jpeg_header(7000, 7000, false)),
-            max_bytes,
-            50_000_000,
-        )
-        .unwrap()
-        .memory_needed();
-        let progressive = inspect(
-            Cursor::new(jpeg_header(7000, 7000, true)),
-            max_bytes,
-            50_000_000,
-        )
-        .unwrap()
-        .memory_needed();
+        let baseline = needed_for(jpeg_header(7000, 7000, false), max_bytes);
+        let progressive = needed_for(jpeg_header(7000, 7000, true), max_bytes);
         assert!(progressive > 7000 * 7000 * (3 + 3), "{progressive}");
         assert!(progressive > baseline, "{baseline} {progressive}");
         assert!(progressive < budget, "{progressive}");
         // 8 concurrent 12-megapixel photos (4 MB each) take a fraction of it each.
-        let photo = inspect(
-            Cursor::new(jpeg_header(4000, 3000, false)),
-            4 * MB,
-            50_000_000,
-        )
-        .unwrap()
-        .memory_needed();
+        let photo = needed_for(jpeg_header(4000, 3000, false), 4 * MB);
         assert!(photo < 80 * MB, "{photo}");
     }
 }
