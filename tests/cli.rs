@@ -2,25 +2,14 @@
 //! embedded local PostgreSQL (start, log in, stop cleanly, restart on the same data, recover
 //! from a crash, leave no PostgreSQL behind).
 
-use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_bantin");
+mod cli_support;
 
-fn bantin() -> Command {
-    let mut cmd = Command::new(BIN);
-    // The user's machine has none of these set; neither do these tests.
-    for (key, _) in std::env::vars() {
-        if key.starts_with("BANTIN_") || key == "DATABASE_URL" {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.env("RUST_LOG", "info");
-    cmd
-}
+use cli_support::{Service, bantin, cluster_running, temp_data_dir};
 
 #[test]
 fn help_lists_every_subcommand() {
@@ -72,165 +61,6 @@ fn unknown_or_invalid_settings_stop_the_start_naming_the_variable() {
     }
 }
 
-/// A running `bantin serve` with its output collected.
-struct Service {
-    child: Child,
-    stdout: Arc<Mutex<Vec<String>>>,
-    stderr: Arc<Mutex<Vec<String>>>,
-    base: String,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn collect(stream: impl std::io::Read + Send + 'static) -> Arc<Mutex<Vec<String>>> {
-    let lines = Arc::new(Mutex::new(Vec::new()));
-    let sink = lines.clone();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stream).lines().map_while(Result::ok) {
-            sink.lock().unwrap().push(line);
-        }
-    });
-    lines
-}
-
-impl Service {
-    fn start(data_dir: &Path) -> Service {
-        Service::start_with(data_dir, "127.0.0.1", &[])
-    }
-
-    /// `bantin serve` listening on `host` (an address or a name) and a free port, with `envs`.
-    fn start_with(data_dir: &Path, host: &str, envs: &[(&str, &str)]) -> Service {
-        let port = free_port();
-        let mut cmd = bantin();
-        cmd.arg("serve")
-            .env("BANTIN_DATA_DIR", data_dir)
-            .env("BANTIN_BIND", format!("{host}:{port}"))
-            .envs(envs.iter().copied())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().unwrap();
-        let stdout = collect(child.stdout.take().unwrap());
-        let stderr = collect(child.stderr.take().unwrap());
-        Service {
-            child,
-            stdout,
-            stderr,
-            base: format!("http://{host}:{port}"),
-        }
-    }
-
-    fn stderr_text(&self) -> String {
-        self.stderr.lock().unwrap().join("\n")
-    }
-
-    /// Waits until a log line contains `needle` (panics if it never comes).
-    fn wait_for_log(&self, needle: &str) {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while Instant::now() < deadline {
-            if self.stderr_text().contains(needle) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        panic!("no log line with {needle:?}:\n{}", self.output());
-    }
-
-    async fn status(&self, path: &str) -> reqwest::StatusCode {
-        let res = reqwest::Client::new()
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await;
-        res.unwrap_or_else(|e| panic!("GET {path}: {e}\n{}", self.output()))
-            .status()
-    }
-
-    fn output(&self) -> String {
-        format!(
-            "{}\n{}",
-            self.stdout.lock().unwrap().join("\n"),
-            self.stderr.lock().unwrap().join("\n")
-        )
-    }
-
-    async fn wait_ready(&mut self) {
-        let client = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(90);
-        while Instant::now() < deadline {
-            if let Ok(res) = client
-                .get(format!("{}/health/ready", self.base))
-                .send()
-                .await
-                && res.status() == 200
-            {
-                return;
-            }
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("bantin exited with {status}:\n{}", self.output());
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-        panic!("bantin did not become ready:\n{}", self.output());
-    }
-
-    fn signal(&self, sig: &str) {
-        let ok = Command::new("kill")
-            .args([sig, &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(ok.success());
-    }
-
-    fn wait_exit(&mut self) -> std::process::ExitStatus {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while Instant::now() < deadline {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                std::thread::sleep(Duration::from_millis(100));
-                return status;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        panic!("bantin did not stop:\n{}", self.output());
-    }
-
-    /// The password printed on first run.
-    fn printed_password(&self) -> Option<String> {
-        self.stdout.lock().unwrap().iter().find_map(|l| {
-            l.split("with password ")
-                .nth(1)
-                .map(|p| p.trim().to_string())
-        })
-    }
-}
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-    }
-}
-
-/// Whether a PostgreSQL server still runs on the cluster in `data_dir`.
-fn cluster_running(data_dir: &Path) -> bool {
-    let pid_file = data_dir.join("postgres/postmaster.pid");
-    let Ok(text) = std::fs::read_to_string(pid_file) else {
-        return false;
-    };
-    let pid = text.lines().next().unwrap_or("").trim().to_string();
-    Path::new(&format!("/proc/{pid}")).exists()
-}
-
-fn temp_data_dir(tag: &str) -> PathBuf {
-    // Under the system temp dir, which the `postgres` user can reach when tests run as root.
-    let dir = std::env::temp_dir().join(format!("bantin-cli-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
-
 async fn login(base: &str, email: &str, password: &str) -> reqwest::StatusCode {
     reqwest::Client::new()
         .post(format!("{base}/api/v1/auth/login"))
@@ -243,7 +73,7 @@ async fn login(base: &str, email: &str, password: &str) -> reqwest::StatusCode {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_on_the_embedded_database_stops_cleanly_and_keeps_its_data() {
-    let data = temp_data_dir("serve");
+    let data = temp_data_dir("cli-serve");
     let mut service = Service::start(&data);
     service.wait_ready().await;
     let password = service
@@ -251,12 +81,7 @@ async fn serve_on_the_embedded_database_stops_cleanly_and_keeps_its_data() {
         .expect("first run prints the admin password");
     assert!(service.output().contains("/docs"), "prints the docs URL");
     assert!(
-        !service
-            .stderr
-            .lock()
-            .unwrap()
-            .join("\n")
-            .contains(&password),
+        !service.stderr_text().contains(&password),
         "the password is not logged"
     );
     assert_eq!(
@@ -299,7 +124,7 @@ async fn serve_on_the_embedded_database_stops_cleanly_and_keeps_its_data() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn create_admin_reads_the_password_from_stdin() {
-    let data = temp_data_dir("admin");
+    let data = temp_data_dir("cli-admin");
     let run = |password: &str| {
         let mut child = bantin()
             .args(["create-admin", "--email", "chutich@hdnd.laichau.gov.vn"])
@@ -374,7 +199,7 @@ fn text(bytes: &[u8]) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn commands_share_the_database_of_a_running_server() {
-    let data = temp_data_dir("share");
+    let data = temp_data_dir("cli-share");
     let mut service = Service::start(&data);
     service.wait_ready().await;
     let password = service.printed_password().expect("first run");
@@ -447,7 +272,7 @@ fn postmaster_pid(data: &Path) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_whose_database_vanishes_says_so_and_recovers_when_it_returns() {
-    let data = temp_data_dir("vanish");
+    let data = temp_data_dir("cli-vanish");
     let mut service = Service::start(&data);
     service.wait_ready().await;
     let password = service.printed_password().expect("first run");
@@ -543,7 +368,7 @@ fn read_head(stream: &mut std::net::TcpStream) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ctrl_c_and_sigterm_finish_an_upload_in_flight() {
-    let data = temp_data_dir("drain");
+    let data = temp_data_dir("cli-drain");
     let password = "mật-khẩu-quản-trị-viên";
     for (signal, name) in [("-INT", "SIGINT"), ("-TERM", "SIGTERM")] {
         let mut service =
@@ -604,7 +429,7 @@ async fn ctrl_c_and_sigterm_finish_an_upload_in_flight() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_listens_on_a_host_name() {
-    let data = temp_data_dir("hostname");
+    let data = temp_data_dir("cli-hostname");
     let mut service = Service::start_with(&data, "localhost", &[]);
     service.wait_ready().await;
     let port = service.base.rsplit(':').next().unwrap().to_string();
@@ -622,7 +447,7 @@ fn a_fatal_error_is_printed_once_without_colour_codes() {
     let out = bantin()
         .arg("serve")
         .env("BANTIN_BIND", &bind)
-        .env("BANTIN_DATA_DIR", temp_data_dir("fatal"))
+        .env("BANTIN_DATA_DIR", temp_data_dir("cli-fatal"))
         .output()
         .unwrap();
     let err = text(&out.stderr);

@@ -2,30 +2,18 @@
 //! checked with SQL) and on a fresh machine with no `DATABASE_URL` (the embedded cluster,
 //! then `bantin serve` shows the content). Running it again changes nothing.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::Output;
 
 use bantin::text::slugify;
 use serde_json::Value;
 use tokio_postgres::{Client, NoTls};
 
-const BIN: &str = env!("CARGO_BIN_EXE_bantin");
-const DEMO: &str = include_str!("../demo/lai-chau-portal.json");
+mod cli_support;
 
-fn bantin() -> Command {
-    let mut cmd = Command::new(BIN);
-    // The user's machine has none of these set; neither do these tests.
-    for (key, _) in std::env::vars() {
-        if key.starts_with("BANTIN_") || key == "DATABASE_URL" {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.env("RUST_LOG", "info");
-    cmd
-}
+use cli_support::{Service, bantin, cluster_running, temp_data_dir};
+
+const DEMO: &str = include_str!("../demo/lai-chau-portal.json");
 
 fn demo() -> Value {
     serde_json::from_str(DEMO).unwrap()
@@ -123,13 +111,6 @@ impl Drop for TestDatabase {
             let _ = cleanup.join();
         });
     }
-}
-
-fn temp_data_dir(tag: &str) -> PathBuf {
-    // Under the system temp dir, which the `postgres` user can reach when tests run as root.
-    let dir = std::env::temp_dir().join(format!("bantin-seed-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
 }
 
 /// `bantin seed-demo` with these settings; its standard output (it must succeed).
@@ -389,7 +370,7 @@ async fn check_content(db: &Client, demo: &Value) {
 async fn seed_demo_twice_loads_the_portal_once() {
     let demo = demo();
     let test_db = TestDatabase::create().await;
-    let data = temp_data_dir("external");
+    let data = temp_data_dir("seed-external");
 
     let first = seed_on(&test_db, &data);
     assert_has(&first, "site: updated, visit_count raised from 0 to 27194");
@@ -502,109 +483,10 @@ async fn seed_demo_twice_loads_the_portal_once() {
     let _ = std::fs::remove_dir_all(&data);
 }
 
-/// A running `bantin serve` with its output collected.
-struct Service {
-    child: Child,
-    lines: Arc<Mutex<Vec<String>>>,
-    base: String,
-}
-
-fn collect(stream: impl std::io::Read + Send + 'static, sink: Arc<Mutex<Vec<String>>>) {
-    std::thread::spawn(move || {
-        for line in BufReader::new(stream).lines().map_while(Result::ok) {
-            sink.lock().unwrap().push(line);
-        }
-    });
-}
-
-impl Service {
-    fn start(data_dir: &Path) -> Service {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let mut child = bantin()
-            .arg("serve")
-            .env("BANTIN_DATA_DIR", data_dir)
-            .env("BANTIN_BIND", format!("127.0.0.1:{port}"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let lines = Arc::new(Mutex::new(Vec::new()));
-        collect(child.stdout.take().unwrap(), lines.clone());
-        collect(child.stderr.take().unwrap(), lines.clone());
-        Service {
-            child,
-            lines,
-            base: format!("http://127.0.0.1:{port}"),
-        }
-    }
-
-    fn output(&self) -> String {
-        self.lines.lock().unwrap().join("\n")
-    }
-
-    async fn wait_ready(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(90);
-        while Instant::now() < deadline {
-            if let Ok(res) = reqwest::get(format!("{}/health/ready", self.base)).await
-                && res.status() == 200
-            {
-                return;
-            }
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("bantin exited with {status}:\n{}", self.output());
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-        panic!("bantin did not become ready:\n{}", self.output());
-    }
-
-    async fn get(&self, path: &str) -> Value {
-        let res = reqwest::get(format!("{}{path}", self.base)).await.unwrap();
-        assert_eq!(res.status(), 200, "GET {path}");
-        res.json().await.unwrap()
-    }
-
-    fn stop(&mut self) {
-        let ok = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(ok.success());
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while Instant::now() < deadline {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                assert!(status.success(), "{}", self.output());
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        panic!("bantin did not stop:\n{}", self.output());
-    }
-}
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-    }
-}
-
-/// Whether a PostgreSQL server still runs on the cluster in `data_dir`.
-fn cluster_running(data_dir: &Path) -> bool {
-    let Ok(text) = std::fs::read_to_string(data_dir.join("postgres/postmaster.pid")) else {
-        return false;
-    };
-    let pid = text.lines().next().unwrap_or("").trim().to_string();
-    Path::new(&format!("/proc/{pid}")).exists()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seed_demo_on_a_fresh_machine_then_serve_shows_it() {
     let demo = demo();
-    let data = temp_data_dir("local");
+    let data = temp_data_dir("seed-local");
     let first = seed(&[("BANTIN_DATA_DIR", &data)]);
     assert_has(&first, "articles: 11 created, 0 updated, 0 unchanged");
     let password = first

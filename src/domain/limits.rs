@@ -36,6 +36,8 @@ pub const BODY_MAX_BYTES: usize = 512 * 1024;
 pub const RELATED_MAX: usize = 20;
 /// Photos in an article's gallery.
 pub const GALLERY_MAX: usize = 50;
+/// Characters of a photo's caption in an article's gallery.
+pub const GALLERY_CAPTION_MAX: usize = 1_000;
 /// Agreements an article reports.
 pub const ARTICLE_AGREEMENTS_MAX: usize = 20;
 /// Characters of a search query (`q`).

@@ -1,0 +1,99 @@
+//! The demo's agreements with their parties, signatures and relations, found by title and
+//! signing day.
+
+use std::collections::HashMap;
+
+use diesel::OptionalExtension;
+use diesel::sql_types::{Date, Nullable, Text};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::agreements::model::{self as model, AgreementContent, Party, Relation, Signature};
+use crate::db::sql::Sql;
+use crate::error::ApiError;
+
+use super::fixture::DemoAgreement;
+use super::{Found, Tally, invalid};
+
+/// The demo's agreements, found by title and signing day or created with their parties,
+/// signatures and relations.
+pub(super) async fn load(
+    conn: &mut AsyncPgConnection,
+    demo: &[DemoAgreement],
+    orgs: &HashMap<String, Uuid>,
+    people: &HashMap<String, Uuid>,
+) -> Result<(Tally, HashMap<String, Uuid>), ApiError> {
+    let mut tally = Tally::default();
+    let mut ids = HashMap::new();
+    let org = |k: &String| {
+        orgs.get(k)
+            .copied()
+            .ok_or_else(|| invalid(format!("no organization `{k}`")))
+    };
+    for a in demo {
+        let title = a.title.trim().to_string();
+        let mut find = Sql::new("SELECT id FROM agreements WHERE title = ");
+        find.bind::<Text, _>(title.clone())
+            .push(" AND signed_on IS NOT DISTINCT FROM ")
+            .bind::<Nullable<Date>, _>(a.signed_on);
+        if let Some(f) = find.get_result::<Found>(conn).await.optional()? {
+            tally.unchanged += 1;
+            ids.insert(a.key.clone(), f.id);
+            continue;
+        }
+        let content = AgreementContent {
+            document_number: a.document_number.clone(),
+            doc_type: a.doc_type.clone(),
+            title,
+            summary: a.summary.trim().to_string(),
+            body: String::new(),
+            place: a.place.trim().to_string(),
+            signed_on: a.signed_on,
+            effective_from: None,
+            effective_to: None,
+            term_start_year: a.term_start_year,
+            term_end_year: a.term_end_year,
+            parties: a
+                .parties
+                .iter()
+                .map(|p| {
+                    Ok(Party {
+                        organization_id: org(&p.organization)?,
+                        role: p.role.clone(),
+                        position: p.position,
+                    })
+                })
+                .collect::<Result<_, ApiError>>()?,
+            signatures: a
+                .signatures
+                .iter()
+                .map(|s| {
+                    Ok(Signature {
+                        signatory_id: people
+                            .get(&s.signatory)
+                            .copied()
+                            .ok_or_else(|| invalid(format!("no signatory `{}`", s.signatory)))?,
+                        organization_id: s.organization.as_ref().map(org).transpose()?,
+                        authority_prefix: None,
+                        signing_title: s.signing_title.trim().to_string(),
+                        positions_at_signing: s.positions_at_signing.trim().to_string(),
+                        position: s.position,
+                    })
+                })
+                .collect::<Result<_, ApiError>>()?,
+            relations: a
+                .relations
+                .iter()
+                .map(|r| Relation {
+                    kind: r.kind.clone(),
+                    target_id: None,
+                    reference_text: Some(r.reference_text.trim().to_string()),
+                })
+                .collect(),
+        };
+        tally.created += 1;
+        let id = model::create(conn, content).await?;
+        ids.insert(a.key.clone(), id);
+    }
+    Ok((tally, ids))
+}

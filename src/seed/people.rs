@@ -1,0 +1,140 @@
+//! The demo's people: organisations (a tree, found by name under their parent) and
+//! signatories (found by name).
+
+use std::collections::HashMap;
+
+use diesel::OptionalExtension;
+use diesel::sql_types::{Nullable, Text, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::db::sql::Sql;
+use crate::domain::limits::{ORGANIZATION_NAME_MAX, SHORT_NAME_MAX};
+use crate::domain::{PlainText, Title};
+use crate::error::ApiError;
+use crate::organizations::model::{self as organizations, NewOrganization};
+use crate::organizations::views::OrganizationKind;
+use crate::signatories::model::{self as signatories, SignatoryContent};
+use crate::text;
+
+use super::fixture::{DemoOrganization, DemoSignatory};
+use super::{Found, Tally, invalid};
+
+/// The demo's bodies, found by name under their parent (case and tone marks aside) or
+/// created; parents first.
+pub(super) async fn load_organizations(
+    conn: &mut AsyncPgConnection,
+    demo: &[DemoOrganization],
+) -> Result<(Tally, HashMap<String, Uuid>), ApiError> {
+    let mut tally = Tally::default();
+    let mut ids: HashMap<String, Uuid> = HashMap::new();
+    let mut pending: Vec<&DemoOrganization> = demo.iter().collect();
+    while !pending.is_empty() {
+        let before = pending.len();
+        let mut rest = Vec::new();
+        for o in pending {
+            let parent = match &o.parent {
+                None => None,
+                Some(key) => match ids.get(key) {
+                    Some(id) => Some(*id),
+                    None => {
+                        rest.push(o);
+                        continue;
+                    }
+                },
+            };
+            let name = o.name.trim().to_string();
+            let mut find =
+                Sql::new("SELECT id FROM organizations WHERE bantin_fold(name) = bantin_fold(");
+            find.bind::<Text, _>(name.clone())
+                .push(") AND parent_id IS NOT DISTINCT FROM ")
+                .bind::<Nullable<SqlUuid>, _>(parent);
+            let found: Option<Found> = find.get_result(conn).await.optional()?;
+            let id = match found {
+                Some(f) => {
+                    tally.unchanged += 1;
+                    f.id
+                }
+                None => {
+                    if OrganizationKind::parse(&o.kind).is_none() {
+                        return Err(invalid(format!("organization kind `{}`", o.kind)));
+                    }
+                    tally.created += 1;
+                    organizations::create(
+                        conn,
+                        NewOrganization {
+                            name: Title::parse(&name, ORGANIZATION_NAME_MAX).map_err(|r| {
+                                invalid(format!("organization `{name}`: {}", r.message))
+                            })?,
+                            short_name: PlainText::parse(
+                                o.short_name.as_deref().unwrap_or(""),
+                                SHORT_NAME_MAX,
+                            )
+                            .map_err(|r| {
+                                invalid(format!("organization `{name}`: {}", r.message))
+                            })?,
+                            kind: o.kind.clone(),
+                            parent_id: parent,
+                        },
+                    )
+                    .await?
+                    .id
+                }
+            };
+            ids.insert(o.key.clone(), id);
+        }
+        if rest.len() == before {
+            return Err(invalid("organizations whose parent is missing or a cycle"));
+        }
+        pending = rest;
+    }
+    Ok((tally, ids))
+}
+
+/// The demo's people, found by name or created.
+pub(super) async fn load_signatories(
+    conn: &mut AsyncPgConnection,
+    demo: &[DemoSignatory],
+    orgs: &HashMap<String, Uuid>,
+) -> Result<(Tally, HashMap<String, Uuid>), ApiError> {
+    let mut tally = Tally::default();
+    let mut ids = HashMap::new();
+    for p in demo {
+        let full_name = text::collapse_spaces(&p.full_name);
+        if text::leading_honorific(&full_name).is_some() {
+            return Err(invalid(format!("`{full_name}` starts with an honorific")));
+        }
+        let mut find = Sql::new("SELECT id FROM signatories WHERE full_name = ");
+        find.bind::<Text, _>(full_name.clone())
+            .push(" ORDER BY created_at LIMIT 1");
+        let id = match find.get_result::<Found>(conn).await.optional()? {
+            Some(f) => {
+                tally.unchanged += 1;
+                f.id
+            }
+            None => {
+                tally.created += 1;
+                let organization_id = match &p.organization {
+                    None => None,
+                    Some(k) => Some(
+                        *orgs
+                            .get(k)
+                            .ok_or_else(|| invalid(format!("no organization `{k}`")))?,
+                    ),
+                };
+                signatories::create(
+                    conn,
+                    SignatoryContent {
+                        full_name,
+                        current_position: p.current_position.trim().to_string(),
+                        organization_id,
+                        photo_id: None,
+                    },
+                )
+                .await?
+            }
+        };
+        ids.insert(p.key.clone(), id);
+    }
+    Ok((tally, ids))
+}
