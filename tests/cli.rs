@@ -7,6 +7,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "fixtures/cli.rs"]
 mod cli_support;
 
 use cli_support::{Service, bantin, cluster_running, temp_data_dir};

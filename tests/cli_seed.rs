@@ -7,11 +7,15 @@ use std::process::Output;
 
 use bantin::text::slugify;
 use serde_json::Value;
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::Client;
 
+#[path = "fixtures/cli.rs"]
 mod cli_support;
+#[path = "fixtures/database.rs"]
+mod database;
 
 use cli_support::{Service, bantin, cluster_running, temp_data_dir};
+use database::{ThrowawayDatabase, connect};
 
 const DEMO: &str = include_str!("../demo/lai-chau-portal.json");
 
@@ -36,81 +40,13 @@ fn short_titles(demo: &Value) -> (Vec<String>, Vec<String>) {
     (titles("related_articles"), titles("latest_articles"))
 }
 
-/// `url` with its database swapped for `db` (keeping the query, e.g. `?host=/socket`).
-fn with_db(url: &str, db: &str) -> String {
-    let (head, params) = match url.split_once('?') {
-        Some((h, p)) => (h, format!("?{p}")),
-        None => (url, String::new()),
-    };
-    let scheme_end = head.find("://").map(|i| i + 3).unwrap_or(0);
-    let host_end = head[scheme_end..]
-        .find('/')
-        .map(|i| i + scheme_end)
-        .unwrap_or(head.len());
-    format!("{}/{db}{params}", &head[..host_end])
-}
-
-async fn connect(url: &str) -> Client {
-    let (client, connection) = tokio_postgres::connect(url, NoTls)
-        .await
-        .unwrap_or_else(|e| panic!("connect to {url}: {e}"));
-    tokio::spawn(async move {
-        let _ = connection.await;
-    });
-    client
-}
-
-/// A database of its own on the test server, dropped (WITH FORCE) when the guard goes.
-struct TestDatabase {
-    admin_url: String,
-    name: String,
-    url: String,
-}
-
-impl TestDatabase {
-    async fn create() -> TestDatabase {
-        let server = std::env::var("DATABASE_URL")
-            .ok()
-            .filter(|u| !u.is_empty())
-            .unwrap_or_else(|| "postgres://postgres@127.0.0.1/postgres".into());
-        let admin_url = with_db(&server, "postgres");
-        let name = format!("seed_{}", uuid::Uuid::new_v4().simple());
-        connect(&admin_url)
-            .await
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .await
-            .unwrap();
-        TestDatabase {
-            url: with_db(&server, &name),
-            admin_url,
-            name,
-        }
-    }
-}
-
-impl Drop for TestDatabase {
-    fn drop(&mut self) {
-        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
-        let cleanup = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                if let Ok((client, connection)) = tokio_postgres::connect(&admin_url, NoTls).await {
-                    tokio::spawn(async move {
-                        let _ = connection.await;
-                    });
-                    let _ = client
-                        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                        .await;
-                }
-            });
-        });
-        tokio::task::block_in_place(|| {
-            let _ = cleanup.join();
-        });
-    }
+/// A database of its own on the test server.
+async fn test_database() -> ThrowawayDatabase {
+    let server = std::env::var("DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1/postgres".into());
+    ThrowawayDatabase::create(&server, "seed", None).await
 }
 
 /// `bantin seed-demo` with these settings; its standard output (it must succeed).
@@ -130,7 +66,7 @@ fn seed(envs: &[(&str, &Path)]) -> String {
     stdout
 }
 
-fn seed_on(db: &TestDatabase, data: &Path) -> String {
+fn seed_on(db: &ThrowawayDatabase, data: &Path) -> String {
     seed(&[
         ("DATABASE_URL", Path::new(&db.url)),
         ("BANTIN_DATA_DIR", data),
@@ -369,7 +305,7 @@ async fn check_content(db: &Client, demo: &Value) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seed_demo_twice_loads_the_portal_once() {
     let demo = demo();
-    let test_db = TestDatabase::create().await;
+    let test_db = test_database().await;
     let data = temp_data_dir("seed-external");
 
     let first = seed_on(&test_db, &data);

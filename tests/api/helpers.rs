@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use bantin::config::{Config, Secret};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+
+use crate::database::{ThrowawayDatabase, with_db};
 use reqwest::{Method, RequestBuilder, Response};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -19,20 +21,6 @@ pub const ADMIN_PASSWORD: &str = "admin-password-123";
 
 /// The server URL with `{db}` standing for the database name.
 static SERVER: OnceCell<(String, String)> = OnceCell::const_new();
-
-fn with_db(base: &str, db: &str) -> String {
-    // base looks like `postgres://user@host:port/DB?params`; swap the path.
-    let (head, params) = match base.split_once('?') {
-        Some((h, p)) => (h, format!("?{p}")),
-        None => (base, String::new()),
-    };
-    let scheme_end = head.find("://").map(|i| i + 3).unwrap_or(0);
-    let host_end = head[scheme_end..]
-        .find('/')
-        .map(|i| i + scheme_end)
-        .unwrap_or(head.len());
-    format!("{}/{db}{params}", &head[..host_end])
-}
 
 fn migrations_hash() -> String {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
@@ -125,61 +113,20 @@ async fn count_databases(conn: &mut AsyncPgConnection, name: &str) -> i64 {
 }
 
 /// An empty database (no migrations), dropped with the returned guard.
-pub async fn empty_database() -> EmptyDatabase {
+pub async fn empty_database() -> ThrowawayDatabase {
     let (base, _) = server().await;
-    let name = format!("t_{}", uuid::Uuid::now_v7().simple());
-    let mut admin = AsyncPgConnection::establish(&with_db(base, "postgres"))
-        .await
-        .unwrap();
-    diesel::sql_query(format!("CREATE DATABASE {name}"))
-        .execute(&mut admin)
-        .await
-        .unwrap();
-    EmptyDatabase {
-        url: with_db(base, &name),
-        admin_url: with_db(base, "postgres"),
-        name,
-    }
-}
-
-pub struct EmptyDatabase {
-    pub url: String,
-    admin_url: String,
-    name: String,
-}
-
-impl Drop for EmptyDatabase {
-    fn drop(&mut self) {
-        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
-        let cleanup = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                if let Ok(mut c) = AsyncPgConnection::establish(&admin_url).await {
-                    let _ =
-                        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                            .execute(&mut c)
-                            .await;
-                }
-            });
-        });
-        tokio::task::block_in_place(|| {
-            let _ = cleanup.join();
-        });
-    }
+    ThrowawayDatabase::create(base, "t", None).await
 }
 
 pub struct TestApp {
     pub address: String,
     pub db_url: String,
-    db_name: String,
-    base_url: String,
     pub client: reqwest::Client,
     server: Option<actix_web::dev::ServerHandle>,
     data_dir: PathBuf,
     config: Config,
+    /// Dropped after the server stops (fields drop after `Drop::drop`).
+    _database: ThrowawayDatabase,
 }
 
 impl TestApp {
@@ -190,16 +137,12 @@ impl TestApp {
     /// Starts the app with extra `BANTIN_*` settings.
     pub async fn spawn_with(settings: &[(&str, &str)]) -> TestApp {
         let (base, template) = server().await;
-        let db_name = format!("t_{}", uuid::Uuid::now_v7().simple());
-        let mut admin = AsyncPgConnection::establish(&with_db(base, "postgres"))
-            .await
-            .unwrap();
-        diesel::sql_query(format!("CREATE DATABASE {db_name} TEMPLATE {template}"))
-            .execute(&mut admin)
-            .await
-            .unwrap();
-        let db_url = with_db(base, &db_name);
-        let data_dir = std::env::temp_dir().join(format!("bantin-test-data-{db_name}"));
+        let database = ThrowawayDatabase::create(base, "t", Some(template)).await;
+        let db_url = database.url.clone();
+        let data_dir = std::env::temp_dir().join(format!(
+            "bantin-test-data-{}",
+            uuid::Uuid::now_v7().simple()
+        ));
         let mut env: BTreeMap<String, String> = BTreeMap::from([
             ("BANTIN_JWT_SECRET".into(), JWT_SECRET.into()),
             ("BANTIN_ADMIN_EMAIL".into(), ADMIN_EMAIL.into()),
@@ -224,8 +167,6 @@ impl TestApp {
         TestApp {
             address: format!("http://127.0.0.1:{port}"),
             db_url,
-            db_name,
-            base_url: base.clone(),
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
@@ -233,6 +174,7 @@ impl TestApp {
             server: Some(handle),
             data_dir,
             config,
+            _database: database,
         }
     }
 
@@ -366,8 +308,6 @@ pub struct Tokens {
 impl Drop for TestApp {
     fn drop(&mut self) {
         let handle = self.server.take();
-        let base = self.base_url.clone();
-        let db = self.db_name.clone();
         let data_dir = self.data_dir.clone();
         // Drop runs inside the test's (multi-threaded) runtime, which keeps polling the server
         // while this thread waits for the async cleanup on a thread of its own.
@@ -379,11 +319,6 @@ impl Drop for TestApp {
             rt.block_on(async move {
                 if let Some(h) = handle {
                     h.stop(false).await;
-                }
-                if let Ok(mut c) = AsyncPgConnection::establish(&with_db(&base, "postgres")).await {
-                    let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
-                        .execute(&mut c)
-                        .await;
                 }
             });
             let _ = std::fs::remove_dir_all(data_dir);

@@ -1,5 +1,7 @@
 //! Black-box HTTP tests: each test starts the real app against its own database.
 
+#[path = "../fixtures/database.rs"]
+mod database;
 mod helpers;
 
 mod agreements;
