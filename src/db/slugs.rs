@@ -5,7 +5,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::sql::Sql;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ModelError, ModelResult};
 use crate::text::SLUG_MAX;
 
 #[derive(diesel::QueryableByName)]
@@ -43,7 +43,7 @@ pub async fn is_taken(
     table: SlugTable,
     slug: &str,
     except: Option<Uuid>,
-) -> ApiResult<bool> {
+) -> ModelResult<bool> {
     let mut sql = Sql::new(&format!("SELECT slug FROM {} WHERE slug = ", table.name()));
     sql.bind::<Text, _>(slug.to_string());
     if let Some(id) = except {
@@ -65,7 +65,7 @@ pub async fn free_slug(
     table: SlugTable,
     base: &str,
     except: Option<Uuid>,
-) -> ApiResult<String> {
+) -> ModelResult<String> {
     // Every candidate starts with this stem (suffixes shorten a long base by at most 7
     // characters), so one lookup sees every slug that could clash, and writers whose bases
     // share it take turns.
@@ -99,7 +99,7 @@ pub async fn free_slug(
             return Ok(candidate);
         }
     }
-    Err(ApiError::Conflict(
+    Err(ModelError::Conflict(
         "no free slug left for this title".into(),
     ))
 }
