@@ -445,7 +445,8 @@ async fn load(
         summary: article.summary.trim().to_string(),
         // Sanitised by the same rules as a body sent to the API.
         body: text::sanitize_html(&body),
-        status: article.status.clone(),
+        status: crate::domain::ArticleStatus::parse(&article.status)
+            .ok_or_else(|| invalid(format!("unknown article status `{}`", article.status)))?,
         published_at: Some(article.published_at),
         category_id: Some(category_id),
         related_ids,
@@ -883,7 +884,7 @@ fn short_content(
         title,
         summary,
         body: text::sanitize_html(&body),
-        status: "published".into(),
+        status: crate::domain::ArticleStatus::Published,
         published_at: Some(short.published_at),
         category_id: Some(category_id),
         related_ids: Vec::new(),
@@ -911,7 +912,7 @@ async fn upsert(
         articles::find(conn, ArticleKey::Slug(&content.slug), Viewer::Editor, "").await?
     else {
         tally.created += 1;
-        return articles::create(
+        return Ok(articles::create(
             conn,
             NewArticle {
                 content,
@@ -919,7 +920,7 @@ async fn upsert(
                 author_id: author,
             },
         )
-        .await;
+        .await?);
     };
     if found.deleted_at.is_some() {
         trashed.push(found.slug);
