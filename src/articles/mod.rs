@@ -6,8 +6,14 @@ pub mod handlers;
 pub mod model;
 pub mod views;
 
-use handlers::*;
+use handlers::{
+    add_article_view, create_article, delete_article, get_article, get_article_by_slug,
+    get_revision, list_articles, list_revisions, related_articles, restore_article,
+    restore_revision, update_article,
+};
 
+/// Every `/articles` route, in the order they are matched and listed in the spec (by slug
+/// before by id).
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_articles)
         .service(create_article)

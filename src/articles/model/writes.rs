@@ -110,29 +110,35 @@ async fn check_links(
     }
     let found = sql::existing_ids(conn, IdTable::Agreements, &content.agreement_ids).await?;
     let agreements = content.agreement_ids.iter();
-    for (i, _) in agreements.enumerate().filter(|(_, id)| !found.contains(id)) {
-        fields.push(
-            format!("agreement_ids.{i}"),
-            "not_found",
-            "no such agreement",
-        );
-    }
+    let field = |i| format!("agreement_ids.{i}");
+    note_missing(&mut fields, agreements, &found, field, "no such agreement");
     let mut photo_ids: Vec<Uuid> = content.photos.iter().map(|p| p.photo_id).collect();
     photo_ids.extend(content.cover_photo_id);
     let found = sql::existing_ids(conn, IdTable::Photos, &photo_ids).await?;
     if content.cover_photo_id.is_some_and(|c| !found.contains(&c)) {
         fields.push("cover_photo_id", "not_found", "no such photo");
     }
-    let gallery = content.photos.iter();
-    for (i, _) in gallery
-        .enumerate()
-        .filter(|(_, p)| !found.contains(&p.photo_id))
-    {
-        fields.push(format!("photos.{i}.photo_id"), "not_found", "no such photo");
-    }
+    let gallery = content.photos.iter().map(|p| &p.photo_id);
+    let field = |i| format!("photos.{i}.photo_id");
+    note_missing(&mut fields, gallery, &found, field, "no such photo");
     match fields.is_empty() {
         true => Ok(()),
         false => Err(ModelError::Invalid(fields.into_errors())),
+    }
+}
+
+/// Notes the field `field(i)` for each of `ids` (the `i`th) that is not among `found`.
+fn note_missing<'a>(
+    fields: &mut Fields,
+    ids: impl Iterator<Item = &'a Uuid>,
+    found: &[Uuid],
+    field: impl Fn(usize) -> String,
+    message: &str,
+) {
+    for (i, id) in ids.enumerate() {
+        if !found.contains(id) {
+            fields.push(field(i), "not_found", message);
+        }
     }
 }
 
