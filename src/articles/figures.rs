@@ -9,10 +9,11 @@
 
 use std::collections::HashMap;
 
+use diesel::sql_types::{Array, Text, Uuid as SqlUuid};
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ModelError, ModelResult};
 use crate::photos;
 use crate::photos::views::PhotoView;
 
@@ -24,18 +25,28 @@ const FIGURE_CLOSE: &str = "</figure>";
 /// The variant whose file is the `src`, and whose size the `width`/`height`.
 const SRC_VARIANT: &str = "medium";
 
+#[derive(diesel::QueryableByName)]
+struct PhotoJson {
+    #[diesel(sql_type = Text)]
+    json: String,
+}
+
 /// The `body` with its photo figures filled, reading the photos it names (one query, only
 /// when it names any).
-pub async fn fill(conn: &mut AsyncPgConnection, body: String, media: &str) -> ApiResult<String> {
+pub async fn fill(conn: &mut AsyncPgConnection, body: String, media: &str) -> ModelResult<String> {
     let ids = photo_ids(&body);
     if ids.is_empty() {
         return Ok(body);
     }
-    let found = photos::model::json_by_id(conn, &ids, media).await?;
+    let mut sql = photos::model::select_json(media);
+    sql.push(" WHERE p.id = ANY(")
+        .bind::<Array<SqlUuid>, _>(ids)
+        .push(")");
     let mut images = HashMap::new();
-    for (id, json) in found {
-        let photo: PhotoView = serde_json::from_str(&json).map_err(ApiError::internal)?;
-        images.insert(id.to_string(), img_tag(&photo));
+    let rows: Vec<PhotoJson> = diesel_async::RunQueryDsl::load(sql, conn).await?;
+    for found in rows {
+        let photo: PhotoView = serde_json::from_str(&found.json).map_err(ModelError::internal)?;
+        images.insert(photo.id.to_string(), img_tag(&photo));
     }
     Ok(fill_with(&body, |id| images.get(id).map(String::as_str)))
 }

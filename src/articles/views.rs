@@ -8,7 +8,9 @@ use uuid::Uuid;
 
 use super::model::ArticleRecord;
 use crate::categories::views::PathItem;
-use crate::http::{non_null, nullable};
+/// Where an article is in its life (a domain value; the spec names its schema `ArticleStatus`).
+pub use crate::domain::ArticleStatus;
+use crate::http::{empty_list, non_null, nullable};
 use crate::photos::views::PhotoView;
 
 /// A photo in an article's gallery.
@@ -43,37 +45,6 @@ pub struct GalleryInput {
     #[serde(default, deserialize_with = "crate::http::int32_or_null")]
     #[schema(value_type = Option<i32>, minimum = 0, maximum = 10000)]
     pub position: Option<i32>,
-}
-
-/// Where an article is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ArticleStatus {
-    /// Being written; never public.
-    Draft,
-    /// Public from `published_at` on (scheduled while that is in the future).
-    Published,
-    /// Retired; not public.
-    Archived,
-}
-
-impl ArticleStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ArticleStatus::Draft => "draft",
-            ArticleStatus::Published => "published",
-            ArticleStatus::Archived => "archived",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ArticleStatus> {
-        match s {
-            "draft" => Some(ArticleStatus::Draft),
-            "published" => Some(ArticleStatus::Published),
-            "archived" => Some(ArticleStatus::Archived),
-            _ => None,
-        }
-    }
 }
 
 /// The category an article is filed under, with its breadcrumb.
@@ -182,8 +153,6 @@ fn category_of(json: Option<String>) -> Option<Box<RawValue>> {
     json.and_then(|j| RawValue::from_string(j).ok())
 }
 
-use crate::http::empty_list;
-
 fn author_of(id: Option<Uuid>, name: Option<String>) -> Option<AuthorRef> {
     Some(AuthorRef {
         id: id?,
@@ -199,7 +168,7 @@ impl From<ArticleRecord> for ArticleView {
             title: r.title,
             summary: r.summary,
             body: r.body,
-            status: ArticleStatus::parse(&r.status).unwrap_or(ArticleStatus::Draft),
+            status: r.status,
             published_at: r.published_at,
             category: category_of(r.category),
             cover_photo: category_of(r.cover_photo),
@@ -223,7 +192,7 @@ impl From<ArticleRecord> for ArticleSummary {
             slug: r.slug,
             title: r.title,
             summary: r.summary,
-            status: ArticleStatus::parse(&r.status).unwrap_or(ArticleStatus::Draft),
+            status: r.status,
             published_at: r.published_at,
             category: category_of(r.category),
             cover_photo: category_of(r.cover_photo),

@@ -42,6 +42,10 @@ pub const GALLERY_CAPTION_MAX: usize = 1_000;
 pub const ARTICLE_AGREEMENTS_MAX: usize = 20;
 /// Characters of a search query (`q`).
 pub const QUERY_MAX: usize = 200;
+/// Highest position of a photo in an article's gallery (the first may be 0).
+pub const GALLERY_POSITION_MAX: i32 = 10_000;
+/// Articles shown beside one (`GET /articles/{id}/related?limit=`).
+pub const RELATED_SHOWN_MAX: i64 = 20;
 
 /// Characters of an agreement's document number, as printed.
 pub const DOCUMENT_NUMBER_MAX: usize = 100;

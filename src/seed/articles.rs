@@ -208,7 +208,7 @@ fn parse(draft: Draft<'_>) -> Result<ArticleContent, ApiError> {
             title: title.into_inner(),
             summary: summary.into_inner(),
             body: body.into_inner(),
-            status: draft.status.as_str().into(),
+            status: draft.status,
             published_at: Some(draft.published_at),
             category_id: Some(draft.category_id),
             related_ids: draft.related_ids,
@@ -280,7 +280,7 @@ async fn upsert(
         model::find(conn, ArticleKey::Slug(&content.slug), Viewer::Editor, "").await?
     else {
         tally.created += 1;
-        return model::create(
+        return Ok(model::create(
             conn,
             NewArticle {
                 content,
@@ -288,7 +288,7 @@ async fn upsert(
                 author_id: author,
             },
         )
-        .await;
+        .await?);
     };
     if found.deleted_at.is_some() {
         trashed.push(found.slug);

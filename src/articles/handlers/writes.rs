@@ -1,0 +1,178 @@
+//! Writing articles: authors write their own drafts; editors and admins publish, archive,
+//! trash and restore; admins delete for good.
+
+use actix_web::{HttpResponse, delete, patch, post, web};
+use uuid::Uuid;
+
+use super::common::{counted, if_match_current, if_match_ok, load_view, viewer_of};
+use super::input::{Edit, check_status_allowed};
+use crate::articles::model::{self, ArticleRecord, NewArticle, Viewer};
+use crate::articles::views::{
+    ArticleStatus, ArticleView, CreateArticle, DeleteQuery, UpdateArticle,
+};
+use crate::auth::{Access, Caller, Role};
+use crate::error::{ApiResult, ModelError, ModelResult, Problem};
+use crate::http::{self, IfMatch, Json, Query};
+use crate::state::AppState;
+
+/// Create an article.
+///
+/// Authors may only create drafts. The body is sanitised; the slug is derived from the title
+/// when absent.
+#[utoipa::path(
+    tag = "articles",
+    security(("bearer" = [])),
+    request_body = CreateArticle,
+    responses(
+        (status = 201, description = "Created", body = ArticleView,
+            headers(("Location" = String, description = "URL of the new article"), ("ETag" = String, description = "Strong entity tag"))),
+        (status = 409, description = "The given slug is taken", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/articles")]
+pub async fn create_article(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: Json<CreateArticle>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Role::Author, Access::Write)?;
+    let body = body.0;
+    check_status_allowed(&caller, body.status.unwrap_or(ArticleStatus::Draft))?;
+    let edit = Edit::of_create(&body)?;
+    let derived_slug = edit.derives_slug();
+    let mut conn = state.pool.get().await?;
+    let new = NewArticle {
+        content: edit.into_new(),
+        derived_slug,
+        author_id: caller.user_id,
+    };
+    let id = model::create(&mut conn, new).await?;
+    let view = load_view(&mut conn, id, Viewer::Editor, state.media_url()).await?;
+    let location = format!("/api/v1/articles/{id}");
+    http::created_counted(counted(&view)?, Some(location))
+}
+
+/// Update an article (partial; JSON merge semantics).
+///
+/// Authors may edit only their own drafts and cannot change the status. The previous
+/// version is kept as a revision. `If-Match` (the article's ETag) makes the write refuse
+/// (412) if someone else changed it meanwhile; views counted meanwhile do not matter.
+#[utoipa::path(
+    tag = "articles",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Article id"),
+        ("If-Match" = Option<String>, Header, description = "ETag the change is based on")),
+    request_body = UpdateArticle,
+    responses(
+        (status = 200, description = "The updated article", body = ArticleView, headers(("ETag" = String, description = "Strong entity tag"))),
+        (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The slug is taken, or the article is in the trash", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/articles/{id}")]
+pub async fn update_article(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: Json<UpdateArticle>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Role::Author, Access::Write)?;
+    let body = body.0;
+    if let Some(status) = body.status {
+        check_status_allowed(&caller, status)?;
+    }
+    let edit = Edit::of_update(&body)?;
+    let viewer = viewer_of(Some(&caller));
+    let is_author = caller.role() < Role::Editor;
+    let me = caller.user_id;
+    let mut conn = state.pool.get().await?;
+    let with_record = if_match.is_present().then_some(state.media_url());
+    model::write(&mut conn, *id, viewer, me, with_record, move |current| {
+        check_writable(current, is_author, me)?;
+        if_match_current(&if_match, current)?;
+        let mut next = current.content.clone();
+        edit.apply(&mut next);
+        Ok(next)
+    })
+    .await?;
+    let view = load_view(&mut conn, *id, viewer, state.media_url()).await?;
+    http::updated_counted(counted(&view)?)
+}
+
+/// Authors change only their own drafts; nobody edits the trash.
+pub(super) fn check_writable(
+    current: &model::Current,
+    is_author: bool,
+    me: Uuid,
+) -> ModelResult<()> {
+    let row = &current.row;
+    if row.deleted_at.is_some() {
+        return Err(ModelError::Conflict(
+            "the article is in the trash; restore it first".into(),
+        ));
+    }
+    if is_author && (row.author_id != Some(me) || row.status != ArticleStatus::Draft) {
+        return Err(ModelError::Forbidden(
+            "authors may only edit their own drafts".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Move an article to the trash (editors and admins), or delete it for good with
+/// `permanent=true` (admins).
+#[utoipa::path(
+    tag = "articles",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Article id"), DeleteQuery,
+        ("If-Match" = Option<String>, Header, description = "ETag the deletion is based on")),
+    responses(
+        (status = 204, description = "Moved to the trash, or deleted"),
+        (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/articles/{id}")]
+pub async fn delete_article(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    query: Query<DeleteQuery>,
+    if_match: IfMatch,
+) -> ApiResult<HttpResponse> {
+    let permanent = query.0.permanent.unwrap_or(false);
+    let role = if permanent { Role::Admin } else { Role::Editor };
+    caller.require(role, Access::Write)?;
+    let mut conn = state.pool.get().await?;
+    let check = move |record: &ArticleRecord| if_match_ok(&if_match, record);
+    match permanent {
+        true => model::purge(&mut conn, *id, state.media_url(), check).await?,
+        false => model::set_trashed(&mut conn, *id, true, state.media_url(), check).await?,
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Bring an article back from the trash (editors and admins).
+#[utoipa::path(
+    tag = "articles",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Article id")),
+    responses(
+        (status = 200, description = "The restored article", body = ArticleView, headers(("ETag" = String, description = "Strong entity tag"))),
+        (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/articles/{id}/restore")]
+pub async fn restore_article(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Role::Editor, Access::Write)?;
+    let mut conn = state.pool.get().await?;
+    model::set_trashed(&mut conn, *id, false, state.media_url(), |_| Ok(())).await?;
+    let view = load_view(&mut conn, *id, Viewer::Editor, state.media_url()).await?;
+    http::updated_counted(counted(&view)?)
+}
