@@ -290,7 +290,7 @@ pub fn generic_problem(status: StatusCode) -> Problem {
 
 impl ApiError {
     /// The answer to a request body that could not be read: 408 when it did not arrive in
-    /// time ([`crate::middleware`] sets the deadline), else 400.
+    /// time (the request middleware sets the deadline), else 400.
     pub fn from_payload(e: actix_web::error::PayloadError) -> ApiError {
         match e {
             actix_web::error::PayloadError::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
@@ -304,7 +304,7 @@ impl ApiError {
 /// What the database layer of a resource (its `model.rs`) answers besides its result, in the
 /// terms of the data, not of HTTP. Handlers pass it on with `?`; `From<ModelError> for
 /// ApiError` below is the one place that turns it into a status and a problem document.
-/// Diesel's errors become one in [`crate::db::constraints`], which knows the constraints by name.
+/// Diesel's errors become one in `db::constraints`, which knows the constraints by name.
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
     /// No such row, or one the caller may not see.

@@ -7,6 +7,7 @@ pub mod api_tokens;
 pub mod articles;
 pub mod auth;
 pub mod bootstrap;
+pub mod budget;
 pub mod cache;
 pub mod categories;
 pub mod config;
@@ -169,6 +170,10 @@ pub fn serve_all(listeners: Vec<TcpListener>, state: AppState) -> std::io::Resul
     let table = web::Data::new(RouteTable::from_spec(&spec));
     let origins = Arc::new(state.config.cors_origins.clone());
     let header_timeout = std::time::Duration::from_secs(state.config.header_timeout_secs);
+    let authenticator = web::Data::new(auth::Authenticator {
+        pool: state.pool.clone(),
+        jwt: state.jwt.clone(),
+    });
     let state = web::Data::new(state);
     let app = move || {
         App::new()
@@ -179,6 +184,7 @@ pub fn serve_all(listeners: Vec<TcpListener>, state: AppState) -> std::io::Resul
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec.clone()))
             .default_service(web::to(not_found))
             .app_data(state.clone())
+            .app_data(authenticator.clone())
             .app_data(table.clone())
             .app_data(json_config())
             .app_data(path_config())
@@ -240,7 +246,7 @@ pub fn state(
     let public_cache = Arc::new(cache::PublicCache::new(config.public_cache_ttl_secs));
     let media_store = storage::from_config(&config.media, &config.data_dir)?;
     let image_slots = Arc::new(tokio::sync::Semaphore::new(config.media.workers));
-    let image_memory = Arc::new(photos::budget::MemoryBudget::new(config.media.memory_mib));
+    let image_memory = Arc::new(budget::MemoryBudget::new(config.media.memory_mib));
     Ok(AppState {
         pool,
         jwt,

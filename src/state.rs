@@ -18,7 +18,7 @@ pub struct AppState {
     /// Images being decoded at once are bounded by this (`BANTIN_MEDIA_WORKERS`).
     pub image_slots: Arc<tokio::sync::Semaphore>,
     /// And by the memory they need (`BANTIN_MEDIA_MEMORY_MB`).
-    pub image_memory: Arc<crate::photos::budget::MemoryBudget>,
+    pub image_memory: Arc<crate::budget::MemoryBudget>,
 }
 
 impl AppState {

@@ -18,8 +18,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::db::DbPool;
 use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
 
 /// A user's role; later roles include the earlier ones' rights.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
@@ -182,6 +182,14 @@ impl FromRequest for MaybeCaller {
     }
 }
 
+/// What the [`Caller`] extractor needs to check credentials; the app registers it beside its
+/// state.
+#[derive(Clone)]
+pub struct Authenticator {
+    pub pool: DbPool,
+    pub jwt: jwt::JwtKeys,
+}
+
 /// The prefix that marks an API token secret.
 pub const API_TOKEN_PREFIX: &str = "bt_";
 
@@ -198,14 +206,14 @@ async fn authenticate(req: &HttpRequest) -> ApiResult<Option<Caller>> {
         ));
     }
     let token = token.trim();
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::internal("application state missing"))?;
-    let mut conn = state.pool.get().await?;
+    let keys = req
+        .app_data::<web::Data<Authenticator>>()
+        .ok_or_else(|| ApiError::internal("the authenticator is missing"))?;
+    let mut conn = keys.pool.get().await?;
     let caller = if token.starts_with(API_TOKEN_PREFIX) {
         model::caller_for_api_token(&mut conn, &model::hash_secret(token)).await?
     } else {
-        let claims = state.jwt.verify(token).ok_or_else(bad)?;
+        let claims = keys.jwt.verify(token).ok_or_else(bad)?;
         model::caller_for_session(&mut conn, claims.sub, claims.sid).await?
     };
     caller.map(Some).ok_or_else(bad)

@@ -5,12 +5,12 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::budget::Reservation;
 use super::imaging::{self, ImageError, Kind, Processed};
 use super::model::{self, Changes, Description, PhotoSort};
 use super::upload;
 use super::views::{DeletePhotoQuery, PhotoFilters, PhotoView, UpdatePhoto, UploadPhoto};
 use crate::auth::{Access, Caller, Role};
+use crate::budget::Reservation;
 use crate::domain::limits::{CAPTION_MAX, CREDIT_MAX};
 use crate::domain::{Fields, PlainText};
 use crate::error::{ApiError, ApiResult, FieldError, Problem};

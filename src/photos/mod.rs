@@ -3,7 +3,6 @@
 //! bytes, decoded off the async threads a few at a time, stripped of metadata and resized
 //! into `thumb`, `medium` and `large` variants.
 
-pub mod budget;
 pub mod handlers;
 pub mod imaging;
 pub mod model;

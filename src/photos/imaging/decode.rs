@@ -1,27 +1,11 @@
 //! Decoding an image's pixels, 8 bits per channel in as few channels as it has.
 
-use std::io::{BufRead, Cursor, Seek};
+use std::io::Cursor;
 
 use image::{DynamicImage, ImageBuffer};
 
-use super::header::Header;
+use super::header::{Header, png_decoder};
 use super::{ImageError, Kind, corrupt};
-
-/// Memory a PNG decoder may use for its chunks (text, colour profile), beyond the pixels.
-const PNG_CHUNK_LIMIT: usize = 16 * 1024 * 1024;
-
-pub(super) fn png_decoder<R: BufRead + Seek>(reader: R) -> png::Decoder<R> {
-    let mut decoder = png::Decoder::new_with_limits(
-        reader,
-        png::Limits {
-            bytes: PNG_CHUNK_LIMIT,
-        },
-    );
-    // 8 bits per channel whatever the file has: 16-bit samples are narrowed, palettes and
-    // low bit depths expanded, row by row.
-    decoder.set_transformations(png::Transformations::normalize_to_color8());
-    decoder
-}
 
 /// Decodes the pixels as the header describes them (checked again against the decoder).
 pub(super) fn decode(bytes: &[u8], header: &Header) -> Result<DynamicImage, ImageError> {

@@ -5,7 +5,6 @@ use std::io::{BufRead, Cursor, Read, Seek};
 
 use image::metadata::Orientation;
 
-use super::decode::png_decoder;
 use super::orientation::{orientation_of, swaps_sides};
 use super::{ImageError, Kind, corrupt};
 
@@ -216,6 +215,22 @@ pub fn check_dimensions(
         return Err(ImageError::Unsupported);
     }
     Ok((header.width, header.height))
+}
+
+/// Memory a PNG decoder may use for its chunks (text, colour profile), beyond the pixels.
+const PNG_CHUNK_LIMIT: usize = 16 * 1024 * 1024;
+
+pub(super) fn png_decoder<R: BufRead + Seek>(reader: R) -> png::Decoder<R> {
+    let mut decoder = png::Decoder::new_with_limits(
+        reader,
+        png::Limits {
+            bytes: PNG_CHUNK_LIMIT,
+        },
+    );
+    // 8 bits per channel whatever the file has: 16-bit samples are narrowed, palettes and
+    // low bit depths expanded, row by row.
+    decoder.set_transformations(png::Transformations::normalize_to_color8());
+    decoder
 }
 
 #[cfg(test)]
