@@ -81,6 +81,26 @@ pub fn page(
     sql.push(" LIMIT ").bind::<BigInt, _>(paging.limit + 1);
 }
 
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// The list's total when the page asks for it (`with_total`, numbered pages): `count` is the
+/// list's `SELECT count(*) AS n FROM … WHERE …`.
+pub async fn total(
+    conn: &mut diesel_async::AsyncPgConnection,
+    count: Sql,
+    paging: &Paging,
+) -> crate::error::ModelResult<Option<i64>> {
+    use diesel_async::RunQueryDsl;
+    match paging.with_total {
+        true => Ok(Some(count.get_result::<Count>(conn).await?.n)),
+        false => Ok(None),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
