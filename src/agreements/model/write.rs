@@ -46,7 +46,9 @@ pub struct Relation {
     pub reference_text: Option<String>,
 }
 
-/// Everything an editor writes about an agreement.
+/// Everything an editor writes about an agreement: texts as parsed where they came in
+/// (`crate::domain`), words (document type, role, authority, relation kind) as
+/// [`crate::agreements::kinds`] writes them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AgreementContent {
     pub document_number: Option<String>,

@@ -182,6 +182,8 @@ pub struct SignedAgreement {
     pub positions_at_signing: String,
 }
 
+/// An organisation as embedded; its kind is one of [`OrganizationKind`]'s words (the
+/// database's CHECK), read as `organizations` reads it.
 fn organization(row: OrganizationRow) -> OrganizationRef {
     OrganizationRef {
         id: row.id,
