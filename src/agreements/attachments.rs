@@ -4,50 +4,28 @@
 
 use actix_multipart::Multipart;
 use actix_web::{HttpResponse, delete, post, web};
-use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text, Uuid as SqlUuid};
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::model::no_such_agreement;
+use super::model::attachments::{self, NewAttachment};
+use super::model::embedded::AttachmentRow;
+use super::model::{exists, no_such_agreement};
+use super::views::{AttachmentView, UploadAttachment};
 use crate::auth::{Access, Caller, Role};
-use crate::db::sql::Sql;
+use crate::domain::limits::ATTACHMENT_FILE_NAME_MAX;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http;
 use crate::photos::upload::{self, Accept};
 use crate::state::AppState;
 use crate::storage::MediaStore;
 
-/// An attached file.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"id": "0193a0c4-5b7e-7c61-9d1e-2f1e0c7a5b70",
-    "file_name": "Quy chế phối hợp 31B-QCPH.pdf", "mime_type": "application/pdf", "size_bytes": 482133,
-    "url": "https://hdnd.laichau.gov.vn/media/attachments/0193a0c4-5b7e-7c61-9d1e-2f1e0c7a5b70/3fa1….pdf"}))]
-pub struct AttachmentView {
-    pub id: Uuid,
-    /// As uploaded; downloads are named so (`Content-Disposition` with `filename*`).
-    pub file_name: String,
-    pub mime_type: String,
-    pub size_bytes: i64,
-    pub url: String,
-}
+pub use super::model::attachments::file_name_of;
 
-/// The multipart form of `POST /agreements/{id}/attachments` (read as a stream).
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-pub struct UploadAttachment {
-    /// A PDF (its bytes must start with `%PDF-`), at most `BANTIN_MEDIA_MAX_BYTES`. Its file
-    /// name is kept.
-    #[schema(value_type = String, format = Binary)]
-    pub file: Vec<u8>,
-}
+/// What attachments are.
+const PDF: &str = "application/pdf";
 
 /// What PDFs start with.
 fn sniff_pdf(head: &[u8]) -> Option<&'static str> {
-    head.starts_with(b"%PDF-").then_some("application/pdf")
+    head.starts_with(b"%PDF-").then_some(PDF)
 }
 
 const ACCEPT_PDF: Accept<&'static str> = Accept {
@@ -57,7 +35,7 @@ const ACCEPT_PDF: Accept<&'static str> = Accept {
 };
 
 /// The name a download is saved under: the client's, without any directory part or control
-/// characters, NFC, at most 200 characters, ending in `.pdf`.
+/// characters, NFC, at most [`ATTACHMENT_FILE_NAME_MAX`] characters, ending in `.pdf`.
 pub fn clean_file_name(given: Option<&str>) -> String {
     let base = given
         .unwrap_or("")
@@ -68,7 +46,7 @@ pub fn clean_file_name(given: Option<&str>) -> String {
         .filter(|c| !c.is_control() && *c != '"')
         .collect::<String>();
     let base = crate::text::collapse_spaces(&crate::text::nfc(&base));
-    let mut name: String = base.chars().take(200).collect();
+    let mut name: String = base.chars().take(ATTACHMENT_FILE_NAME_MAX).collect();
     if name
         .trim_end_matches(".pdf")
         .trim_end_matches(".PDF")
@@ -112,52 +90,6 @@ const RFC5987: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'|')
     .remove(b'~');
 
-/// The attachments of an agreement as embedded JSON (alias `g`), URLs under `media`.
-pub fn attachments_sql(sql: &mut Sql, media: &str) {
-    sql.push(
-        "(SELECT json_agg(json_build_object('id', t.id, 'file_name', t.file_name, \
-         'mime_type', t.mime_type, 'size_bytes', t.size_bytes, 'url', ",
-    )
-    .bind::<Text, _>(media.to_string())
-    .push(
-        " || t.storage_key) ORDER BY t.created_at, t.id)::text \
-         FROM agreement_attachments t WHERE t.agreement_id = g.id)",
-    );
-}
-
-/// The file name stored for `key`, for its download.
-pub async fn file_name_of(conn: &mut AsyncPgConnection, key: &str) -> ApiResult<Option<String>> {
-    #[derive(QueryableByName)]
-    struct Row {
-        #[diesel(sql_type = Text)]
-        file_name: String,
-    }
-    let mut sql = Sql::new("SELECT file_name FROM agreement_attachments WHERE storage_key = ");
-    sql.bind::<Text, _>(key.to_string());
-    Ok(sql
-        .get_result::<Row>(conn)
-        .await
-        .optional()?
-        .map(|r| r.file_name))
-}
-
-/// The storage keys of an agreement's attachments (to remove once the agreement is gone).
-pub async fn keys_of(conn: &mut AsyncPgConnection, agreement: Uuid) -> ApiResult<Vec<String>> {
-    #[derive(QueryableByName)]
-    struct Row {
-        #[diesel(sql_type = Text)]
-        storage_key: String,
-    }
-    let mut sql = Sql::new("SELECT storage_key FROM agreement_attachments WHERE agreement_id = ");
-    sql.bind::<SqlUuid, _>(agreement);
-    Ok(sql
-        .load::<Row>(conn)
-        .await?
-        .into_iter()
-        .map(|r| r.storage_key)
-        .collect())
-}
-
 /// Removes stored files, logging (not failing on) what cannot be removed.
 pub async fn remove_files(store: &dyn MediaStore, keys: &[String]) {
     for key in keys {
@@ -191,90 +123,55 @@ pub async fn upload_attachment(
     form: Multipart,
 ) -> ApiResult<HttpResponse> {
     caller.require(Role::Editor, Access::Write)?;
+    let agreement = *id;
     {
         // Not held while the body is read: a slow client must not keep a connection.
         let mut conn = state.pool.get().await?;
-        if super::model::find(&mut conn, *id, false, state.media_url())
-            .await?
-            .is_none()
-        {
-            return Err(no_such_agreement());
+        if !exists(&mut conn, agreement).await? {
+            return Err(no_such_agreement().into());
         }
     }
-    let media = &state.config.media;
     let form = upload::read(
         form,
-        media.max_bytes,
+        state.config.media.max_bytes,
         &state.config.data_dir.join("tmp"),
         &ACCEPT_PDF,
     )
     .await?;
-    let file_name = clean_file_name(form.file_name.as_deref());
-    let bytes = bytes::Bytes::from(form.bytes().await?);
     let attachment = Uuid::now_v7();
-    let key = format!("attachments/{attachment}/{}.pdf", form.sha256);
-    let store = state.media_store.as_ref();
-    store
-        .put(
-            &key,
-            bytes,
-            form.kind,
-            Some(&content_disposition(&file_name)),
-        )
-        .await
-        .map_err(ApiError::internal)?;
-    let agreement = *id;
-    let (name, sha, size, stored) = (
-        file_name.clone(),
-        form.sha256.clone(),
-        form.size,
-        key.clone(),
-    );
-    let mut conn = state.pool.get().await?;
-    let inserted = conn
-        .transaction::<_, ApiError, _>(async move |conn| {
-            let mut sql = Sql::new(
-                "INSERT INTO agreement_attachments (id, agreement_id, file_name, mime_type, \
-                 size_bytes, sha256, storage_key) VALUES (",
-            );
-            sql.bind::<SqlUuid, _>(attachment)
-                .push(", ")
-                .bind::<SqlUuid, _>(agreement)
-                .push(", ")
-                .bind::<Text, _>(name)
-                .push(", 'application/pdf', ")
-                .bind::<BigInt, _>(size as i64)
-                .push(", ")
-                .bind::<Text, _>(sha)
-                .push(", ")
-                .bind::<Text, _>(stored)
-                .push(")");
-            sql.execute(conn).await?;
-            diesel::sql_query(
-                "UPDATE agreements SET version = version + 1, updated_at = now() WHERE id = $1",
-            )
-            .bind::<SqlUuid, _>(agreement)
-            .execute(conn)
-            .await?;
-            Ok(())
-        })
-        .await;
-    if let Err(e) = inserted {
-        // The agreement went meanwhile, or the database failed: the file goes too.
-        remove_files(store, std::slice::from_ref(&key)).await;
-        return Err(match e {
-            ApiError::Internal(cause) if cause.contains("foreign key") => no_such_agreement(),
-            other => other,
-        });
-    }
-    let view = AttachmentView {
+    let row = AttachmentRow {
         id: attachment,
-        file_name,
-        mime_type: "application/pdf".into(),
+        file_name: clean_file_name(form.file_name.as_deref()),
+        mime_type: form.kind.to_string(),
         size_bytes: form.size as i64,
-        url: format!("{}{key}", media.public_url),
+        storage_key: format!("attachments/{attachment}/{}.pdf", form.sha256),
     };
-    http::created(&view, Some(format!("/api/v1/agreements/{agreement}")))
+    let store = state.media_store.as_ref();
+    let bytes = bytes::Bytes::from(form.bytes().await?);
+    let disposition = content_disposition(&row.file_name);
+    (store
+        .put(&row.storage_key, bytes, form.kind, Some(&disposition))
+        .await)
+        .map_err(ApiError::internal)?;
+    let new = NewAttachment {
+        id: row.id,
+        agreement_id: agreement,
+        file_name: &row.file_name,
+        mime_type: &row.mime_type,
+        size_bytes: row.size_bytes,
+        sha256: &form.sha256,
+        storage_key: &row.storage_key,
+    };
+    let mut conn = state.pool.get().await?;
+    if let Err(e) = attachments::add(&mut conn, new).await {
+        // The agreement went meanwhile, or the database failed: the file goes too.
+        remove_files(store, std::slice::from_ref(&row.storage_key)).await;
+        return Err(e.into());
+    }
+    http::created(
+        &AttachmentView::new(row, state.media_url()),
+        Some(format!("/api/v1/agreements/{agreement}")),
+    )
 }
 
 /// Remove an attachment and its file (editors and admins).
@@ -300,32 +197,7 @@ pub async fn delete_attachment(
     caller.require(Role::Editor, Access::Write)?;
     let (agreement, attachment) = path.into_inner();
     let mut conn = state.pool.get().await?;
-    let key = conn
-        .transaction::<_, ApiError, _>(async move |conn| {
-            #[derive(QueryableByName)]
-            struct Row {
-                #[diesel(sql_type = Text)]
-                storage_key: String,
-            }
-            let mut sql = Sql::new("DELETE FROM agreement_attachments WHERE id = ");
-            sql.bind::<SqlUuid, _>(attachment)
-                .push(" AND agreement_id = ")
-                .bind::<SqlUuid, _>(agreement)
-                .push(" RETURNING storage_key");
-            let row = sql
-                .get_result::<Row>(conn)
-                .await
-                .optional()?
-                .ok_or_else(|| ApiError::NotFound("no such attachment".into()))?;
-            diesel::sql_query(
-                "UPDATE agreements SET version = version + 1, updated_at = now() WHERE id = $1",
-            )
-            .bind::<SqlUuid, _>(agreement)
-            .execute(conn)
-            .await?;
-            Ok(row.storage_key)
-        })
-        .await?;
+    let key = attachments::remove(&mut conn, agreement, attachment).await?;
     remove_files(state.media_store.as_ref(), &[key]).await;
     Ok(HttpResponse::NoContent().finish())
 }

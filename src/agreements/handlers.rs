@@ -2,23 +2,23 @@
 //! and `GET /signatories/{id}/agreements` (the signatures are the agreements').
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use serde_json::value::RawValue;
+use chrono::NaiveDate;
 use uuid::Uuid;
 
-use super::model::{
-    self, AgreementContent, AgreementFilter, AgreementSort, Party, Relation, Signature,
-};
+use super::attachments::remove_files;
+use super::input::{Changes, new_agreement};
+use super::model::{self, AgreementFilter, AgreementListRow, AgreementRecord, AgreementSort};
 use super::views::{
     AgreementFilters, AgreementSummary, AgreementView, CreateAgreement, DocType, DocTypeView,
-    PartyInput, RelationInput, SignatureInput, SignedAgreement, UpdateAgreement,
+    SignedAgreement, UpdateAgreement,
 };
 use crate::auth::{Access, Caller, MaybeCaller, Role};
+use crate::db::keyset::KeyValue;
 use crate::db::visibility;
-use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::error::{ApiError, ApiResult, ModelResult, Problem};
 use crate::http::{self, Cache, IfMatch, Json, Query};
-use crate::paging::{ListResponse, Meta, PageQuery, Sort, Start, parse_sort};
+use crate::paging::{Cursor, ListResponse, Meta, PageQuery, Paging, Sort, Start, parse_sort};
 use crate::state::AppState;
-use crate::text;
 
 const SORTS: &[(&str, AgreementSort)] = &[
     ("signed_on", AgreementSort::SignedOn),
@@ -26,196 +26,13 @@ const SORTS: &[(&str, AgreementSort)] = &[
     ("created_at", AgreementSort::CreatedAt),
 ];
 
-const LIST_MAX: usize = 20;
-const RELATIONS_MAX: usize = 50;
-
-/// Positions given or implied (index + 1), each unique and within 1–1000.
-fn positions(
-    errors: &mut Vec<FieldError>,
-    list: &str,
-    given: impl Iterator<Item = Option<i32>>,
-) -> Vec<i32> {
-    let mut out: Vec<i32> = Vec::new();
-    for (i, p) in given.enumerate() {
-        let p = p.unwrap_or(i as i32 + 1);
-        if !(1..=1000).contains(&p) {
-            errors.push(FieldError::new(
-                format!("{list}.{i}.position"),
-                "out_of_range",
-                "must be between 1 and 1000",
-            ));
-        } else if out.contains(&p) {
-            errors.push(FieldError::new(
-                format!("{list}.{i}.position"),
-                "duplicate",
-                "another item of the list has this position",
-            ));
-        }
-        out.push(p);
-    }
-    out
-}
-
-fn too_many(errors: &mut Vec<FieldError>, list: &str, len: usize, max: usize) {
-    if len > max {
-        errors.push(FieldError::new(
-            list,
-            "too_many",
-            format!("at most {max} items"),
-        ));
-    }
-}
-
-fn check_parties(errors: &mut Vec<FieldError>, items: &[PartyInput]) -> Vec<Party> {
-    too_many(errors, "parties", items.len(), LIST_MAX);
-    let pos = positions(errors, "parties", items.iter().map(|p| p.position));
-    let mut parties: Vec<Party> = items
-        .iter()
-        .zip(pos)
-        .map(|(p, position)| Party {
-            organization_id: p.organization_id,
-            role: p.role.as_str().to_string(),
-            position,
-        })
-        .collect();
-    parties.sort_by_key(|p| p.position);
-    parties
-}
-
-fn check_signatures(errors: &mut Vec<FieldError>, items: &[SignatureInput]) -> Vec<Signature> {
-    too_many(errors, "signatures", items.len(), LIST_MAX);
-    let pos = positions(errors, "signatures", items.iter().map(|s| s.position));
-    let mut signatures: Vec<Signature> = items
-        .iter()
-        .zip(pos)
-        .enumerate()
-        .map(|(i, (s, position))| Signature {
-            signatory_id: s.signatory_id,
-            organization_id: s.organization_id,
-            authority_prefix: s.authority_prefix.map(|a| a.as_str().to_string()),
-            signing_title: http::checked_text(
-                errors,
-                &format!("signatures.{i}.signing_title"),
-                &s.signing_title,
-                true,
-                300,
-            ),
-            positions_at_signing: http::checked_text(
-                errors,
-                &format!("signatures.{i}.positions_at_signing"),
-                s.positions_at_signing.as_deref().unwrap_or(""),
-                false,
-                500,
-            ),
-            position,
-        })
-        .collect();
-    signatures.sort_by_key(|s| s.position);
-    signatures
-}
-
-fn check_relations(errors: &mut Vec<FieldError>, items: &[RelationInput]) -> Vec<Relation> {
-    too_many(errors, "relations", items.len(), RELATIONS_MAX);
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let reference = r.reference_text.as_deref().map(|t| {
-                http::checked_text(
-                    errors,
-                    &format!("relations.{i}.reference_text"),
-                    t,
-                    true,
-                    500,
-                )
-            });
-            if r.agreement_id.is_some() == reference.is_some() {
-                errors.push(FieldError::new(
-                    format!("relations.{i}"),
-                    "one_of",
-                    "give either `agreement_id` or `reference_text`",
-                ));
-            }
-            Relation {
-                kind: r.kind.as_str().to_string(),
-                target_id: r.agreement_id,
-                reference_text: reference,
-            }
-        })
-        .collect()
-}
-
-fn check_number(errors: &mut Vec<FieldError>, number: Option<&str>) -> Option<String> {
-    let number = number.map(str::trim).filter(|n| !n.is_empty())?;
-    Some(http::checked_text(
-        errors,
-        "document_number",
-        number,
-        true,
-        100,
-    ))
-}
-
-fn check_body(errors: &mut Vec<FieldError>, body: &str) -> String {
-    if body.len() > crate::http::JSON_LIMIT / 2 {
-        errors.push(FieldError::new("body", "too_long", "at most 512 KiB"));
-        return String::new();
-    }
-    text::sanitize_html(body)
-}
-
-/// A year as stored: 1900–2200, else a 422 (the row keeps `None`).
-fn check_year(errors: &mut Vec<FieldError>, field: &str, year: Option<i32>) -> Option<i16> {
-    let year = year?;
-    match i16::try_from(year) {
-        Ok(y) if (1900..=2200).contains(&y) => Some(y),
-        _ => {
-            errors.push(FieldError::new(
-                field,
-                "out_of_range",
-                "must be between 1900 and 2200",
-            ));
-            None
-        }
-    }
-}
-
-/// The rules that span fields: date and year order, the year range.
-fn check_whole(errors: &mut Vec<FieldError>, c: &AgreementContent) {
-    if let (Some(from), Some(to)) = (c.effective_from, c.effective_to)
-        && to < from
-    {
-        errors.push(FieldError::new(
-            "effective_to",
-            "before_start",
-            "must be on or after `effective_from`",
-        ));
-    }
-    for (field, year) in [
-        ("term_start_year", c.term_start_year),
-        ("term_end_year", c.term_end_year),
-    ] {
-        if year.is_some_and(|y| !(1900..=2200).contains(&y)) {
-            errors.push(FieldError::new(
-                field,
-                "out_of_range",
-                "must be between 1900 and 2200",
-            ));
-        }
-    }
-    if let (Some(start), Some(end)) = (c.term_start_year, c.term_end_year)
-        && end < start
-    {
-        errors.push(FieldError::new(
-            "term_end_year",
-            "before_start",
-            "must be at or after `term_start_year`",
-        ));
-    }
-}
-
 fn public_only(caller: &MaybeCaller) -> bool {
     caller.0.is_none()
+}
+
+/// `If-Match` against `record` as its editors read it, in the model's terms.
+fn unchanged_since(if_match: &IfMatch, record: &AgreementRecord, media: &str) -> ModelResult<()> {
+    if_match.check(&AgreementView::new(record.clone(), media))
 }
 
 /// The document types with their Vietnamese labels.
@@ -233,6 +50,54 @@ pub async fn doc_types() -> ApiResult<HttpResponse> {
         })
         .collect();
     http::list(&types, Cache::Public)
+}
+
+/// Where the page after `paging`'s cursor starts: after the cursor's sort value and id, or
+/// (relevance) at its position.
+fn start_after(
+    sort: AgreementSort,
+    paging: Paging,
+) -> ApiResult<(Option<(KeyValue, Uuid)>, Paging)> {
+    let Start::After(Some(cursor)) = &paging.start else {
+        return Ok((None, paging));
+    };
+    let value = match sort {
+        AgreementSort::SignedOn => KeyValue::Date(match cursor.text()? {
+            "" => model::UNDATED,
+            day => NaiveDate::parse_from_str(day, "%Y-%m-%d")
+                .map_err(|_| Cursor::invalid())?
+                .max(model::UNDATED),
+        }),
+        AgreementSort::Title => KeyValue::Collated(cursor.text()?.to_string(), "vi-x-icu"),
+        AgreementSort::CreatedAt => KeyValue::Instant(cursor.instant()?),
+        AgreementSort::Relevance => {
+            let position = (cursor.value.as_i64())
+                .filter(|n| *n >= 0)
+                .ok_or_else(Cursor::invalid)?;
+            let start = Start::Offset(position);
+            return Ok((None, Paging { start, ..paging }));
+        }
+    };
+    Ok((Some((value, cursor.id)), paging))
+}
+
+/// The cursor after `row`, the last of a page whose last position is `last`.
+fn cursor_of(row: &AgreementListRow, sort: AgreementSort, sort_key: &str, last: i64) -> Cursor {
+    let head = &row.head;
+    let value = match sort {
+        AgreementSort::SignedOn => head
+            .signed_on
+            .map_or(String::new(), |d| d.format("%Y-%m-%d").to_string())
+            .into(),
+        AgreementSort::Title => head.title.clone().into(),
+        AgreementSort::CreatedAt => head.created_at.to_rfc3339().into(),
+        AgreementSort::Relevance => (last + 1).into(),
+    };
+    Cursor {
+        sort: sort_key.to_string(),
+        value,
+        id: head.id,
+    }
 }
 
 /// List agreements, their parties and signatures embedded.
@@ -253,36 +118,34 @@ pub async fn list_agreements(
     filters: Query<AgreementFilters>,
 ) -> ApiResult<HttpResponse> {
     let filters = filters.0;
-    let q = filters
-        .q
+    let q = (filters.q)
         .map(|q| q.trim().to_string())
         .filter(|q| !q.is_empty());
     let default = Sort {
-        field: if q.is_some() {
-            AgreementSort::Relevance
-        } else {
-            AgreementSort::SignedOn
+        field: match q {
+            Some(_) => AgreementSort::Relevance,
+            None => AgreementSort::SignedOn,
         },
         descending: q.is_none(),
     };
     let sort = parse_sort(filters.sort.as_deref(), SORTS, default)?;
     let sort_key = sort.key(sort.field.name());
-    let paging = paging.0.check(&sort_key)?;
+    let (after, paging) = start_after(sort.field, paging.0.check(&sort_key)?)?;
     let filter = AgreementFilter {
         q,
-        doc_type: filters.doc_type.map(|d| d.code().to_string()),
+        doc_type: filters.doc_type,
         party: filters.party,
         signatory: filters.signatory,
         in_effect_on: filters.in_effect_on,
         signed_from: filters.signed_from,
         signed_to: filters.signed_to,
-        status: filters.status.map(|s| s.as_str().to_string()),
+        status: filters.status,
     };
-    let start = match &paging.start {
-        Start::Offset(n) => *n,
-        Start::After(Some(c)) => c.value.as_i64().unwrap_or(0),
-        Start::After(None) => 0,
-    };
+    let last = match paging.start {
+        Start::Offset(n) => n,
+        Start::After(_) => 0,
+    } + paging.limit
+        - 1;
     let cache_key = match caller.0 {
         None => state.public_cache.key(req.path(), req.query_string()),
         Some(_) => None,
@@ -296,13 +159,20 @@ pub async fn list_agreements(
                 let next = visibility::next_publication(&mut conn);
                 state.public_cache.learn_horizon(next).await?;
             }
-            let (rows, total) = model::list(&mut conn, &filter, sort, &paging).await?;
-            let last = start + paging.limit - 1;
+            let (rows, total) = model::list(
+                &mut conn,
+                &filter,
+                sort.field,
+                sort.descending,
+                after,
+                &paging,
+            )
+            .await?;
             let page = ListResponse::from_rows(
                 rows,
                 &paging,
                 total,
-                |r| model::cursor_of(r, sort, &sort_key, last),
+                |r| cursor_of(r, sort.field, &sort_key, last),
                 AgreementSummary::from,
             );
             Ok(bytes::Bytes::from(
@@ -311,45 +181,6 @@ pub async fn list_agreements(
         })
         .await?;
     Ok(http::list_bytes(body, Cache::for_caller(&caller.0)))
-}
-
-/// The checked content of a new agreement.
-fn content_of(body: CreateAgreement) -> ApiResult<AgreementContent> {
-    let mut errors = Vec::new();
-    let content = AgreementContent {
-        document_number: check_number(&mut errors, body.document_number.as_deref()),
-        doc_type: body.doc_type.code().to_string(),
-        title: http::checked_text(&mut errors, "title", &body.title, true, 1000),
-        summary: http::checked_text(
-            &mut errors,
-            "summary",
-            body.summary.as_deref().unwrap_or(""),
-            false,
-            4000,
-        ),
-        body: check_body(&mut errors, body.body.as_deref().unwrap_or("")),
-        place: http::checked_text(
-            &mut errors,
-            "place",
-            body.place.as_deref().unwrap_or(""),
-            false,
-            200,
-        ),
-        signed_on: body.signed_on,
-        effective_from: body.effective_from,
-        effective_to: body.effective_to,
-        term_start_year: check_year(&mut errors, "term_start_year", body.term_start_year),
-        term_end_year: check_year(&mut errors, "term_end_year", body.term_end_year),
-        parties: check_parties(&mut errors, body.parties.as_deref().unwrap_or(&[])),
-        signatures: check_signatures(&mut errors, body.signatures.as_deref().unwrap_or(&[])),
-        relations: check_relations(&mut errors, body.relations.as_deref().unwrap_or(&[])),
-    };
-    check_whole(&mut errors, &content);
-    if errors.is_empty() {
-        Ok(content)
-    } else {
-        Err(ApiError::Validation(errors))
-    }
 }
 
 /// Create an agreement with its parties, signatures and relations (editors and admins), in
@@ -372,14 +203,14 @@ pub async fn create_agreement(
     body: Json<CreateAgreement>,
 ) -> ApiResult<HttpResponse> {
     caller.require(Role::Editor, Access::Write)?;
-    let content = content_of(body.0)?;
+    let content = new_agreement(body.0)?;
     let mut conn = state.pool.get().await?;
     let id = model::create(&mut conn, content).await?;
-    let record = model::find(&mut conn, id, false, state.media_url())
+    let record = model::find(&mut conn, id, false)
         .await?
         .ok_or_else(model::no_such_agreement)?;
     http::created(
-        &AgreementView::from(record),
+        &AgreementView::new(record, state.media_url()),
         Some(format!("/api/v1/agreements/{id}")),
     )
 }
@@ -402,12 +233,12 @@ pub async fn get_agreement(
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    let record = model::find(&mut conn, *id, public_only(&caller), state.media_url())
+    let record = model::find(&mut conn, *id, public_only(&caller))
         .await?
         .ok_or_else(model::no_such_agreement)?;
     http::item(
         &req,
-        &AgreementView::from(record),
+        &AgreementView::new(record, state.media_url()),
         Cache::for_caller(&caller.0),
     )
 }
@@ -437,101 +268,18 @@ pub async fn update_agreement(
     body: Json<UpdateAgreement>,
 ) -> ApiResult<HttpResponse> {
     caller.require(Role::Editor, Access::Write)?;
-    let b = body.0;
-    let mut errors = Vec::new();
-    let number = b
-        .document_number
-        .map(|n| check_number(&mut errors, n.as_deref()));
-    let title = b
-        .title
-        .as_deref()
-        .map(|t| http::checked_text(&mut errors, "title", t, true, 1000));
-    let summary = b
-        .summary
-        .as_deref()
-        .map(|s| http::checked_text(&mut errors, "summary", s, false, 4000));
-    let html = b.body.as_deref().map(|h| check_body(&mut errors, h));
-    let place = b
-        .place
-        .as_deref()
-        .map(|p| http::checked_text(&mut errors, "place", p, false, 200));
-    let parties = b.parties.as_deref().map(|p| check_parties(&mut errors, p));
-    let signatures = b
-        .signatures
-        .as_deref()
-        .map(|s| check_signatures(&mut errors, s));
-    let relations = b
-        .relations
-        .as_deref()
-        .map(|r| check_relations(&mut errors, r));
-    let start_year = b
-        .term_start_year
-        .map(|y| check_year(&mut errors, "term_start_year", y));
-    let end_year = b
-        .term_end_year
-        .map(|y| check_year(&mut errors, "term_end_year", y));
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
+    let changes = Changes::parse(body.0)?;
+    let media = state.media_url().to_string();
     let mut conn = state.pool.get().await?;
-    model::update(&mut conn, *id, state.media_url(), move |current, record| {
-        if_match.check(&AgreementView::from(record.clone()))?;
-        let mut next = current.clone();
-        if let Some(v) = number {
-            next.document_number = v;
-        }
-        if let Some(v) = b.doc_type {
-            next.doc_type = v.code().to_string();
-        }
-        if let Some(v) = title {
-            next.title = v;
-        }
-        if let Some(v) = summary {
-            next.summary = v;
-        }
-        if let Some(v) = html {
-            next.body = v;
-        }
-        if let Some(v) = place {
-            next.place = v;
-        }
-        if let Some(v) = b.signed_on {
-            next.signed_on = v;
-        }
-        if let Some(v) = b.effective_from {
-            next.effective_from = v;
-        }
-        if let Some(v) = b.effective_to {
-            next.effective_to = v;
-        }
-        if let Some(v) = start_year {
-            next.term_start_year = v;
-        }
-        if let Some(v) = end_year {
-            next.term_end_year = v;
-        }
-        if let Some(v) = parties {
-            next.parties = v;
-        }
-        if let Some(v) = signatures {
-            next.signatures = v;
-        }
-        if let Some(v) = relations {
-            next.relations = v;
-        }
-        let mut errors = Vec::new();
-        check_whole(&mut errors, &next);
-        if errors.is_empty() {
-            Ok(next)
-        } else {
-            Err(ApiError::Validation(errors))
-        }
+    model::update(&mut conn, *id, move |current, record| {
+        unchanged_since(&if_match, record, &media)?;
+        changes.apply(current)
     })
     .await?;
-    let record = model::find(&mut conn, *id, false, state.media_url())
+    let record = model::find(&mut conn, *id, false)
         .await?
         .ok_or_else(model::no_such_agreement)?;
-    http::item_written(&AgreementView::from(record))
+    http::item_written(&AgreementView::new(record, state.media_url()))
 }
 
 /// Delete an agreement; one that other agreements relate to is a 409.
@@ -555,12 +303,13 @@ pub async fn delete_agreement(
     if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
     caller.require(Role::Editor, Access::Write)?;
+    let media = state.media_url().to_string();
     let mut conn = state.pool.get().await?;
-    let keys = model::delete(&mut conn, *id, state.media_url(), move |record| {
-        Ok(if_match.check(&AgreementView::from(record.clone()))?)
+    let keys = model::delete(&mut conn, *id, move |record| {
+        unchanged_since(&if_match, record, &media)
     })
     .await?;
-    super::attachments::remove_files(state.media_store.as_ref(), &keys).await;
+    remove_files(state.media_store.as_ref(), &keys).await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -580,31 +329,20 @@ pub async fn signatory_agreements(
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    let media = state.media_url();
-    crate::signatories::model::find(&mut conn, *id, media)
+    crate::signatories::model::find(&mut conn, *id, state.media_url())
         .await?
         .ok_or_else(crate::signatories::model::no_such_signatory)?;
-    let rows = model::signed_by(&mut conn, *id).await?;
-    let data = rows
-        .into_iter()
-        .map(|r| RawValue::from_string(r.json).map_err(ApiError::internal))
-        .collect::<ApiResult<Vec<_>>>()?;
+    let data: Vec<SignedAgreement> = (model::signed_by(&mut conn, *id).await?.into_iter())
+        .map(SignedAgreement::from)
+        .collect();
     let limit = data.len() as i64;
-    let page = serde_json::json!({
-        "data": data,
-        "meta": Meta { limit, next_cursor: None, total: Some(limit) },
-    });
+    let page = ListResponse {
+        data,
+        meta: Meta {
+            limit,
+            next_cursor: None,
+            total: Some(limit),
+        },
+    };
     http::list(&page, Cache::for_caller(&caller.0))
-}
-
-pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(doc_types)
-        .service(list_agreements)
-        .service(create_agreement)
-        .service(get_agreement)
-        .service(update_agreement)
-        .service(delete_agreement)
-        .service(signatory_agreements)
-        .service(super::attachments::upload_attachment)
-        .service(super::attachments::delete_attachment);
 }

@@ -59,6 +59,20 @@ pub const AGREEMENT_LIST_MAX: usize = 20;
 pub const AGREEMENT_RELATIONS_MAX: usize = 50;
 /// Years a term may name.
 pub const TERM_YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+/// Characters of the place an agreement was signed at.
+pub const AGREEMENT_PLACE_MAX: usize = 200;
+/// Positions of an agreement's parties and signatures (display order).
+pub const AGREEMENT_POSITIONS: std::ops::RangeInclusive<i32> = 1..=1000;
+/// Characters of the title under a signature.
+pub const SIGNING_TITLE_MAX: usize = 300;
+/// Characters of the positions a signatory held the day they signed.
+pub const POSITIONS_AT_SIGNING_MAX: usize = 500;
+/// Characters of a relation's reference to a document outside the CMS.
+pub const REFERENCE_TEXT_MAX: usize = 500;
+/// Characters of an attached file's name, as downloaded.
+pub const ATTACHMENT_FILE_NAME_MAX: usize = 200;
+/// Agreements listed on a signatory's page (unpaged).
+pub const SIGNED_AGREEMENTS_MAX: i64 = 1_000;
 
 /// Characters of a person's display name (users).
 pub const DISPLAY_NAME_MAX: usize = 200;
