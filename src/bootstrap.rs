@@ -10,6 +10,7 @@ use crate::auth::model::lower;
 use crate::auth::password;
 use crate::config::Config;
 use crate::db::local_pg::LocalPostgres;
+use crate::db::locks::{self, Global};
 use crate::db::schema::users;
 use crate::text;
 
@@ -90,10 +91,8 @@ pub async fn first_admin(url: &str, config: &Config) -> Result<FirstAdmin, Strin
     };
     let hash = password::hash_blocking(&password)?;
     let created = conn
-        .transaction::<bool, diesel::result::Error, _>(async |conn| {
-            diesel::sql_query("SELECT pg_advisory_xact_lock(727001)")
-                .execute(conn)
-                .await?;
+        .transaction::<bool, crate::error::ModelError, _>(async |conn| {
+            locks::xact_lock(conn, Global::FirstAdmin).await?;
             let existing: i64 = users::table.count().get_result(conn).await?;
             if existing > 0 {
                 return Ok(false);

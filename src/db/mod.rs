@@ -81,7 +81,8 @@ pub async fn run_migrations(url: &str) -> Result<Vec<String>, String> {
         let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url)
             .map_err(|e| format!("cannot connect to the database: {e}"))?;
         // Replicas starting together take turns; the lock ends with the connection.
-        diesel::sql_query("SELECT pg_advisory_lock(727000)")
+        let key = locks::Global::Migrations as i64;
+        diesel::sql_query(format!("SELECT pg_advisory_lock({key})"))
             .execute(&mut conn)
             .map_err(|e| format!("cannot lock the schema for migrations: {e}"))?;
         conn.run_pending_migrations(MIGRATIONS)

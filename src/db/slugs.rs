@@ -14,13 +14,6 @@ struct Taken {
     slug: String,
 }
 
-#[derive(diesel::QueryableByName)]
-struct Locked {
-    #[diesel(sql_type = diesel::sql_types::Bool)]
-    #[allow(dead_code)]
-    done: bool,
-}
-
 /// Which table a slug must be unique in.
 #[derive(Debug, Clone, Copy)]
 pub enum SlugTable {
@@ -70,10 +63,8 @@ pub async fn free_slug(
     // characters), so one lookup sees every slug that could clash, and writers whose bases
     // share it take turns.
     let stem = base[..base.len().min(STEM_MAX)].trim_end_matches('-');
-    let mut lock = Sql::new("SELECT true AS done FROM pg_advisory_xact_lock(727100, hashtext(");
-    lock.bind::<Text, _>(format!("{}:{stem}", table.name()))
-        .push("))");
-    lock.load::<Locked>(conn).await?;
+    let key = format!("{}:{stem}", table.name());
+    super::locks::xact_lock_on(conn, super::locks::Keyed::SlugStem, &key).await?;
     let mut sql = Sql::new(&format!(
         "SELECT slug FROM {} WHERE slug LIKE ",
         table.name()

@@ -1,31 +1,6 @@
 //! Deserialisers for request fields with JSON merge semantics (absent, `null`, a value) and
 //! whole numbers, and small shapes the views share.
 
-use crate::error::FieldError;
-
-/// A text field trimmed and checked: empty is a 422 `required` when `required`, longer than
-/// `max` characters a 422 `too_long`; the problems are added to `errors`.
-pub fn checked_text(
-    errors: &mut Vec<FieldError>,
-    field: &str,
-    value: &str,
-    required: bool,
-    max: usize,
-) -> String {
-    let value = value.trim().to_string();
-    let n = value.chars().count();
-    if required && n == 0 {
-        errors.push(FieldError::new(field, "required", "must not be empty"));
-    } else if n > max {
-        errors.push(FieldError::new(
-            field,
-            "too_long",
-            format!("at most {max} characters"),
-        ));
-    }
-    value
-}
-
 /// Deserialises a present field as `Some(value)`, refusing `null` (the field cannot be
 /// cleared). Use with `#[serde(default, deserialize_with = "non_null")]`.
 pub fn non_null<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(

@@ -18,6 +18,7 @@ use super::imaging::Processed;
 use super::views::PhotoView;
 use crate::db::constraints;
 use crate::db::keyset::{self, KeyValue, Order};
+use crate::db::locks::{self, Keyed};
 use crate::db::schema::{article_photos, articles, media_files, photos, signatories};
 use crate::db::sql::Sql;
 use crate::error::{ModelError, ModelResult};
@@ -125,11 +126,7 @@ pub struct Description {
 
 /// Serialises storing and removing the files of one hash (transaction-scoped).
 async fn lock_files(conn: &mut AsyncPgConnection, sha256: &str) -> ModelResult<()> {
-    diesel::sql_query("SELECT pg_advisory_xact_lock(727200, hashtext($1))")
-        .bind::<Text, _>(sha256)
-        .execute(conn)
-        .await?;
-    Ok(())
+    locks::xact_lock_on(conn, Keyed::PhotoFile, sha256).await
 }
 
 pub async fn file_exists(conn: &mut AsyncPgConnection, sha256: &str) -> ModelResult<bool> {

@@ -19,6 +19,10 @@ pub const JWT_SECRET: &str = "test-secret-that-is-long-enough-0123456789";
 pub const ADMIN_EMAIL: &str = "admin@test.vn";
 pub const ADMIN_PASSWORD: &str = "admin-password-123";
 
+/// The advisory lock that makes test processes build the migrated template one at a time
+/// (outside the keys of `bantin::db::locks`, which the service uses).
+const TEMPLATE_LOCK: i64 = 727_900;
+
 /// The server URL with `{db}` standing for the database name.
 static SERVER: OnceCell<(String, String)> = OnceCell::const_new();
 
@@ -65,7 +69,7 @@ async fn server() -> &'static (String, String) {
             let mut admin = AsyncPgConnection::establish(&with_db(&base, "postgres"))
                 .await
                 .expect("connect to postgres db");
-            diesel::sql_query("SELECT pg_advisory_lock(727002)")
+            diesel::sql_query(format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})"))
                 .execute(&mut admin)
                 .await
                 .unwrap();
@@ -88,7 +92,7 @@ async fn server() -> &'static (String, String) {
                     .await
                     .unwrap();
             }
-            diesel::sql_query("SELECT pg_advisory_unlock(727002)")
+            diesel::sql_query(format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})"))
                 .execute(&mut admin)
                 .await
                 .unwrap();
