@@ -120,6 +120,45 @@ impl PublicCache {
         })
     }
 
+    /// Answers a public list page: for an anonymous caller from memory when kept (the first
+    /// computation of a generation also learns the horizon), otherwise `page` computes it on a
+    /// pool connection. Credentialed callers always get a fresh, private answer.
+    pub async fn list_page<S, F>(
+        &self,
+        pool: &crate::db::DbPool,
+        req: &actix_web::HttpRequest,
+        anonymous: bool,
+        page: F,
+    ) -> ApiResult<actix_web::HttpResponse>
+    where
+        S: serde::Serialize,
+        F: AsyncFnOnce(&mut crate::db::DbConn) -> ApiResult<S>,
+    {
+        let key = match anonymous {
+            true => self.key(req.path(), req.query_string()),
+            false => None,
+        };
+        let kept = key.is_some();
+        let body = self
+            .get_or_compute(key, async {
+                let mut conn = pool.get().await?;
+                if kept {
+                    let next = crate::db::visibility::next_publication(&mut conn);
+                    self.learn_horizon(next).await?;
+                }
+                let page = page(&mut conn).await?;
+                Ok(Bytes::from(
+                    serde_json::to_vec(&page).map_err(ApiError::internal)?,
+                ))
+            })
+            .await?;
+        let cache = match anonymous {
+            true => crate::http::Cache::Public,
+            false => crate::http::Cache::Private,
+        };
+        Ok(crate::http::list_bytes(body, cache))
+    }
+
     /// Called once for every answered request ([`crate::middleware`]): a successful write that
     /// may change what anonymous readers see forgets every kept answer. This is the one place
     /// where writes reach the cache, so no handler can forget it. Not counted as such: logins

@@ -14,8 +14,7 @@ use super::views::{
 };
 use crate::auth::{Access, Caller, MaybeCaller, Role};
 use crate::db::keyset::KeyValue;
-use crate::db::visibility;
-use crate::error::{ApiError, ApiResult, ModelResult, Problem};
+use crate::error::{ApiResult, ModelResult, Problem};
 use crate::http::{self, Cache, IfMatch, Json, Query};
 use crate::paging::{Cursor, ListResponse, Meta, PageQuery, Paging, Sort, Start, parse_sort};
 use crate::state::AppState;
@@ -146,41 +145,20 @@ pub async fn list_agreements(
         Start::After(_) => 0,
     } + paging.limit
         - 1;
-    let cache_key = match caller.0 {
-        None => state.public_cache.key(req.path(), req.query_string()),
-        Some(_) => None,
-    };
-    let kept = cache_key.is_some();
-    let body = state
-        .public_cache
-        .get_or_compute(cache_key, async {
-            let mut conn = state.pool.get().await?;
-            if kept {
-                let next = visibility::next_publication(&mut conn);
-                state.public_cache.learn_horizon(next).await?;
-            }
-            let (rows, total) = model::list(
-                &mut conn,
-                &filter,
-                sort.field,
-                sort.descending,
-                after,
-                &paging,
-            )
-            .await?;
-            let page = ListResponse::from_rows(
+    let cache = &state.public_cache;
+    cache
+        .list_page(&state.pool, &req, caller.0.is_none(), async |conn| {
+            let (rows, total) =
+                model::list(conn, &filter, sort.field, sort.descending, after, &paging).await?;
+            Ok(ListResponse::from_rows(
                 rows,
                 &paging,
                 total,
                 |r| cursor_of(r, sort.field, &sort_key, last),
                 AgreementSummary::from,
-            );
-            Ok(bytes::Bytes::from(
-                serde_json::to_vec(&page).map_err(ApiError::internal)?,
             ))
         })
-        .await?;
-    Ok(http::list_bytes(body, Cache::for_caller(&caller.0)))
+        .await
 }
 
 /// Create an agreement with its parties, signatures and relations (editors and admins), in

@@ -10,6 +10,11 @@ use uuid::Uuid;
 
 use crate::agreements::model::{self as model, AgreementContent, Party, Relation, Signature};
 use crate::db::sql::Sql;
+use crate::domain::limits::{
+    AGREEMENT_PLACE_MAX, AGREEMENT_SUMMARY_MAX, AGREEMENT_TITLE_MAX, POSITIONS_AT_SIGNING_MAX,
+    REFERENCE_TEXT_MAX, SIGNING_TITLE_MAX,
+};
+use crate::domain::{DocumentNumber, PlainText, Refusal, Title};
 use crate::error::ApiError;
 
 use super::fixture::DemoAgreement;
@@ -31,7 +36,11 @@ pub(super) async fn load(
             .ok_or_else(|| invalid(format!("no organization `{k}`")))
     };
     for a in demo {
-        let title = a.title.trim().to_string();
+        // The rules of `POST /agreements`.
+        let refused = |r: Refusal| invalid(format!("agreement `{}`: {}", a.title, r.message));
+        let title = Title::parse(&a.title, AGREEMENT_TITLE_MAX)
+            .map_err(refused)?
+            .into_inner();
         let mut find = Sql::new("SELECT id FROM agreements WHERE title = ");
         find.bind::<Text, _>(title.clone())
             .push(" AND signed_on IS NOT DISTINCT FROM ")
@@ -42,12 +51,18 @@ pub(super) async fn load(
             continue;
         }
         let content = AgreementContent {
-            document_number: a.document_number.clone(),
+            document_number: DocumentNumber::parse(a.document_number.as_deref())
+                .map_err(refused)?
+                .map(String::from),
             doc_type: a.doc_type.clone(),
             title,
-            summary: a.summary.trim().to_string(),
+            summary: PlainText::parse(&a.summary, AGREEMENT_SUMMARY_MAX)
+                .map_err(refused)?
+                .into_inner(),
             body: String::new(),
-            place: a.place.trim().to_string(),
+            place: PlainText::parse(&a.place, AGREEMENT_PLACE_MAX)
+                .map_err(refused)?
+                .into_inner(),
             signed_on: a.signed_on,
             effective_from: None,
             effective_to: None,
@@ -75,8 +90,15 @@ pub(super) async fn load(
                             .ok_or_else(|| invalid(format!("no signatory `{}`", s.signatory)))?,
                         organization_id: s.organization.as_ref().map(org).transpose()?,
                         authority_prefix: None,
-                        signing_title: s.signing_title.trim().to_string(),
-                        positions_at_signing: s.positions_at_signing.trim().to_string(),
+                        signing_title: Title::parse(&s.signing_title, SIGNING_TITLE_MAX)
+                            .map_err(refused)?
+                            .into_inner(),
+                        positions_at_signing: PlainText::parse(
+                            &s.positions_at_signing,
+                            POSITIONS_AT_SIGNING_MAX,
+                        )
+                        .map_err(refused)?
+                        .into_inner(),
                         position: s.position,
                     })
                 })
@@ -84,12 +106,16 @@ pub(super) async fn load(
             relations: a
                 .relations
                 .iter()
-                .map(|r| Relation {
-                    kind: r.kind.clone(),
-                    target_id: None,
-                    reference_text: Some(r.reference_text.trim().to_string()),
+                .map(|r| {
+                    let text =
+                        Title::parse(&r.reference_text, REFERENCE_TEXT_MAX).map_err(refused)?;
+                    Ok(Relation {
+                        kind: r.kind.clone(),
+                        target_id: None,
+                        reference_text: Some(text.into_inner()),
+                    })
                 })
-                .collect(),
+                .collect::<Result<_, ApiError>>()?,
         };
         tally.created += 1;
         let id = model::create(conn, content).await?;

@@ -9,13 +9,12 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::db::sql::Sql;
-use crate::domain::limits::{ORGANIZATION_NAME_MAX, SHORT_NAME_MAX};
-use crate::domain::{PlainText, Title};
+use crate::domain::limits::{ORGANIZATION_NAME_MAX, POSITION_MAX, SHORT_NAME_MAX};
+use crate::domain::{PersonName, PlainText, Title};
 use crate::error::ApiError;
 use crate::organizations::model::{self as organizations, NewOrganization};
 use crate::organizations::views::OrganizationKind;
 use crate::signatories::model::{self as signatories, SignatoryContent};
-use crate::text;
 
 use super::fixture::{DemoOrganization, DemoSignatory};
 use super::{Found, Tally, invalid};
@@ -100,10 +99,12 @@ pub(super) async fn load_signatories(
     let mut tally = Tally::default();
     let mut ids = HashMap::new();
     for p in demo {
-        let full_name = text::collapse_spaces(&p.full_name);
-        if text::leading_honorific(&full_name).is_some() {
-            return Err(invalid(format!("`{full_name}` starts with an honorific")));
-        }
+        // The rules of `POST /signatories`.
+        let full_name = PersonName::parse(&p.full_name)
+            .map_err(|r| invalid(format!("signatory `{}`: {}", p.full_name, r.message)))?
+            .into_inner();
+        let position = PlainText::parse(&p.current_position, POSITION_MAX)
+            .map_err(|r| invalid(format!("signatory `{full_name}`: {}", r.message)))?;
         let mut find = Sql::new("SELECT id FROM signatories WHERE full_name = ");
         find.bind::<Text, _>(full_name.clone())
             .push(" ORDER BY created_at LIMIT 1");
@@ -126,7 +127,7 @@ pub(super) async fn load_signatories(
                     conn,
                     SignatoryContent {
                         full_name,
-                        current_position: p.current_position.trim().to_string(),
+                        current_position: position.into_inner(),
                         organization_id,
                         photo_id: None,
                     },

@@ -13,7 +13,6 @@ use crate::articles::views::{
     ArticleFilters, ArticleSummary, ArticleView, RelatedQuery, StatusFilter, ViewCount,
 };
 use crate::auth::{Access, MaybeCaller, Role};
-use crate::db::visibility;
 use crate::domain::PlainText;
 use crate::domain::limits::{QUERY_MAX, RELATED_SHOWN_MAX};
 use crate::error::{ApiError, ApiResult, Problem};
@@ -169,35 +168,21 @@ pub async fn list_articles(
     // The last row's position in the whole list (for relevance, whose cursor is a position).
     let last = model::first_position(&paging, after.as_ref()) + paging.limit - 1;
     // Anonymous answers may come from memory (see `crate::cache`).
-    let cache_key = match caller.0 {
-        None => state.public_cache.key(req.path(), req.query_string()),
-        Some(_) => None,
-    };
-    let kept = cache_key.is_some();
     let media = state.media_url();
-    let body = state
-        .public_cache
-        .get_or_compute(cache_key, async {
-            let mut conn = state.pool.get().await?;
-            if kept {
-                let next = visibility::next_publication(&mut conn);
-                state.public_cache.learn_horizon(next).await?;
-            }
+    let cache = &state.public_cache;
+    cache
+        .list_page(&state.pool, &req, caller.0.is_none(), async |conn| {
             let (rows, total) =
-                model::list(&mut conn, &filter, viewer, sort, &paging, after, media).await?;
-            let page = ListResponse::from_rows(
+                model::list(conn, &filter, viewer, sort, &paging, after, media).await?;
+            Ok(ListResponse::from_rows(
                 rows,
                 &paging,
                 total,
                 |r| cursor_of(r, sort, &sort_key, last),
                 ArticleSummary::from,
-            );
-            Ok(bytes::Bytes::from(
-                serde_json::to_vec(&page).map_err(ApiError::internal)?,
             ))
         })
-        .await?;
-    Ok(http::list_bytes(body, Cache::for_caller(&caller.0)))
+        .await
 }
 
 fn respond_article(

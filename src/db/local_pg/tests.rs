@@ -141,6 +141,17 @@ async fn stale_servers_do_not_block_the_next_start() {
             .unwrap()
             .success()
     );
+    // `kill` returns before the server has exited: wait until it is gone (or a zombie).
+    let dead = |pid: u32| {
+        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        stat.rsplit_once(") ").is_none_or(|(_, state)| state.starts_with('Z'))
+    };
+    for _ in 0..200 {
+        if dead(second) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
     let pg = start(&scratch.cluster(), "app").await;
     assert_eq!(query(&pg, "app", "SELECT 1").await, "1");
     pg.stop().await.unwrap();
