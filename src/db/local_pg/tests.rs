@@ -144,7 +144,8 @@ async fn stale_servers_do_not_block_the_next_start() {
     // `kill` returns before the server has exited: wait until it is gone (or a zombie).
     let dead = |pid: u32| {
         let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        stat.rsplit_once(") ").is_none_or(|(_, state)| state.starts_with('Z'))
+        stat.rsplit_once(") ")
+            .is_none_or(|(_, state)| state.starts_with('Z'))
     };
     for _ in 0..200 {
         if dead(second) {
