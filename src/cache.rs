@@ -66,7 +66,7 @@ impl PublicCache {
         self.answers.as_ref()?;
         let horizon = self.horizon.load(Ordering::Acquire);
         if horizon != UNKNOWN_HORIZON && Utc::now().timestamp_millis() >= horizon {
-            self.invalidate();
+            self.forget_all();
         }
         let generation = self.generation.load(Ordering::Acquire);
         Some(format!("{generation}|{path}?{query}"))
@@ -179,12 +179,14 @@ impl PublicCache {
             || resource == "site/visits"
             || (resource.starts_with("articles/") && resource.ends_with("/views"));
         if !counter_or_session {
-            self.invalidate();
+            self.forget_all();
         }
     }
 
-    /// Forgets every kept answer (they expire on their own; new keys never meet them).
-    fn invalidate(&self) {
+    /// Forgets every kept answer (they expire on their own; new keys never meet them). Called
+    /// after a write of this process ([`after_request`](Self::after_request)), and for every
+    /// committed event of any replica ([`crate::events::listener`]).
+    pub fn forget_all(&self) {
         if let Some(answers) = &self.answers {
             let _turn = self.turn.lock().unwrap_or_else(|e| e.into_inner());
             self.generation.fetch_add(1, Ordering::AcqRel);
@@ -240,7 +242,7 @@ mod tests {
             .await
             .unwrap();
         assert_eq!((first.as_ref(), kept.as_ref()), (&b"1"[..], &b"1"[..]));
-        cache.invalidate();
+        cache.forget_all();
         let fresh = cache.key("/api/v1/articles", "q=hoi%20nghi");
         assert_ne!(fresh, key);
         let after = cache
@@ -288,7 +290,7 @@ mod tests {
         let generation = cache.generation.load(Ordering::Acquire);
         cache
             .learn_horizon(async {
-                cache.invalidate();
+                cache.forget_all();
                 Ok::<_, ApiError>(None)
             })
             .await

@@ -14,6 +14,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod events;
 pub mod health;
 pub mod http;
 pub mod media;
@@ -170,6 +171,10 @@ pub fn serve_all(listeners: Vec<TcpListener>, state: AppState) -> std::io::Resul
     let table = web::Data::new(RouteTable::from_spec(&spec));
     let origins = Arc::new(state.config.cors_origins.clone());
     let header_timeout = std::time::Duration::from_secs(state.config.header_timeout_secs);
+    // Background work of every replica: forgetting kept answers when any replica commits an
+    // event, and announcing scheduled articles when their time comes.
+    events::listener::spawn(state.pool.clone(), state.public_cache.clone());
+    articles::schedule::spawn(state.pool.clone(), state.media_url().to_string());
     let authenticator = web::Data::new(auth::Authenticator {
         pool: state.pool.clone(),
         jwt: state.jwt.clone(),

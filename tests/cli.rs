@@ -472,3 +472,86 @@ fn a_fatal_error_is_printed_once_without_colour_codes() {
     );
     assert!(!err.contains("\x1b["), "colour codes: {err:?}");
 }
+
+/// The anonymous article list of `base`, as titles.
+async fn anonymous_titles(base: &str) -> Vec<String> {
+    let list: serde_json::Value = reqwest::get(format!("{base}/api/v1/articles"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Polls the anonymous list of `base` until `check` holds, for at most a second.
+async fn within_a_second(base: &str, what: &str, check: impl Fn(&[String]) -> bool) -> Duration {
+    let start = Instant::now();
+    loop {
+        if check(&anonymous_titles(base).await) {
+            return start.elapsed();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(1),
+            "{what}: not within 1 s"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Two `bantin serve` on one database: each keeps anonymous answers for a minute, yet a write
+/// on one is seen by the other's anonymous readers within a second (NOTIFY).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_on_one_replica_is_seen_on_the_other_within_a_second() {
+    let data = temp_data_dir("cli-replicas");
+    let mut a = Service::start(&data);
+    a.wait_ready().await;
+    let password = a.printed_password().expect("first run");
+    let mut b = Service::start(&data);
+    b.wait_ready().await;
+    let token = access_token(&a.base, "admin@localhost", &password).await;
+    let client = reqwest::Client::new();
+    assert!(anonymous_titles(&b.base).await.is_empty()); // B keeps this answer
+
+    let created = client
+        .post(format!("{}/api/v1/articles", a.base))
+        .bearer_auth(&token)
+        .json(
+            &serde_json::json!({"title": "Kỳ họp thứ tám", "status": "published",
+            "published_at": "2024-12-01T01:00:00Z"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let id = created.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    within_a_second(&b.base, "created on A, listed on B", |t| {
+        t == ["Kỳ họp thứ tám"]
+    })
+    .await;
+
+    // And the other way: trashed on B, gone from A's kept list.
+    assert_eq!(anonymous_titles(&a.base).await, ["Kỳ họp thứ tám"]);
+    let trashed = client
+        .delete(format!("{}/api/v1/articles/{id}", b.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(trashed.status(), 204);
+    within_a_second(&a.base, "trashed on B, gone from A", |t| t.is_empty()).await;
+
+    for service in [&mut a, &mut b] {
+        service.signal("-TERM");
+        assert!(service.wait_exit().success(), "{}", service.output());
+    }
+    let _ = std::fs::remove_dir_all(&data);
+}

@@ -4,15 +4,18 @@
 
 use actix_multipart::Multipart;
 use actix_web::{HttpResponse, delete, post, web};
+use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
 use super::model::attachments::{self, NewAttachment};
 use super::model::embedded::AttachmentRow;
 use super::model::{exists, no_such_agreement};
+use super::record::record_write;
 use super::views::{AttachmentView, UploadAttachment};
 use crate::auth::{Access, Caller, Role};
 use crate::domain::limits::ATTACHMENT_FILE_NAME_MAX;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::events::Verb;
 use crate::http;
 use crate::photos::upload::{self, Accept};
 use crate::state::AppState;
@@ -162,11 +165,18 @@ pub async fn upload_attachment(
         sha256: &form.sha256,
         storage_key: &row.storage_key,
     };
+    let (actor, media) = (caller.actor(), state.media_url().to_string());
     let mut conn = state.pool.get().await?;
-    if let Err(e) = attachments::add(&mut conn, new).await {
+    let added = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            attachments::add(conn, new).await?;
+            record_write(conn, agreement, Verb::AttachmentAdded, actor, &media).await
+        })
+        .await;
+    if let Err(e) = added {
         // The agreement went meanwhile, or the database failed: the file goes too.
         remove_files(store, std::slice::from_ref(&row.storage_key)).await;
-        return Err(e.into());
+        return Err(e);
     }
     http::created(
         &AttachmentView::new(row, state.media_url()),
@@ -196,8 +206,15 @@ pub async fn delete_attachment(
 ) -> ApiResult<HttpResponse> {
     caller.require(Role::Editor, Access::Write)?;
     let (agreement, attachment) = path.into_inner();
+    let (actor, media) = (caller.actor(), state.media_url().to_string());
     let mut conn = state.pool.get().await?;
-    let key = attachments::remove(&mut conn, agreement, attachment).await?;
+    let key = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let key = attachments::remove(conn, agreement, attachment).await?;
+            record_write(conn, agreement, Verb::AttachmentRemoved, actor, &media).await?;
+            Ok(key)
+        })
+        .await?;
     remove_files(state.media_store.as_ref(), &[key]).await;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -3,18 +3,21 @@
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::NaiveDate;
+use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
 use super::attachments::remove_files;
 use super::input::{Changes, new_agreement};
 use super::model::{self, AgreementFilter, AgreementListRow, AgreementRecord, AgreementSort};
+use super::record::{load_view, record_write};
 use super::views::{
     AgreementFilters, AgreementSummary, AgreementView, CreateAgreement, DocType, DocTypeView,
     SignedAgreement, UpdateAgreement,
 };
 use crate::auth::{Access, Caller, MaybeCaller, Role};
 use crate::db::keyset::KeyValue;
-use crate::error::{ApiResult, ModelResult, Problem};
+use crate::error::{ApiError, ApiResult, ModelResult, Problem};
+use crate::events::{self, Verb};
 use crate::http::{self, Cache, IfMatch, Json, Query};
 use crate::paging::{Cursor, ListResponse, Meta, PageQuery, Paging, Sort, Start, parse_sort};
 use crate::state::AppState;
@@ -182,15 +185,16 @@ pub async fn create_agreement(
 ) -> ApiResult<HttpResponse> {
     caller.require(Role::Editor, Access::Write)?;
     let content = new_agreement(body.0)?;
+    let (actor, media) = (caller.actor(), state.media_url().to_string());
     let mut conn = state.pool.get().await?;
-    let id = model::create(&mut conn, content).await?;
-    let record = model::find(&mut conn, id, false)
-        .await?
-        .ok_or_else(model::no_such_agreement)?;
-    http::created(
-        &AgreementView::new(record, state.media_url()),
-        Some(format!("/api/v1/agreements/{id}")),
-    )
+    let view = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let id = model::create(conn, content).await?;
+            record_write(conn, id, Verb::Created, actor, &media).await
+        })
+        .await?;
+    let location = format!("/api/v1/agreements/{}", view.id);
+    http::created(&view, Some(location))
 }
 
 /// Get an agreement with its parties, signatures, relations and articles.
@@ -247,17 +251,23 @@ pub async fn update_agreement(
 ) -> ApiResult<HttpResponse> {
     caller.require(Role::Editor, Access::Write)?;
     let changes = Changes::parse(body.0)?;
-    let media = state.media_url().to_string();
+    let (actor, media, id) = (caller.actor(), state.media_url().to_string(), *id);
     let mut conn = state.pool.get().await?;
-    model::update(&mut conn, *id, move |current, record| {
-        unchanged_since(&if_match, record, &media)?;
-        changes.apply(current)
-    })
-    .await?;
-    let record = model::find(&mut conn, *id, false)
-        .await?
-        .ok_or_else(model::no_such_agreement)?;
-    http::item_written(&AgreementView::new(record, state.media_url()))
+    let view = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let url = media.clone();
+            let changed = model::update(conn, id, move |current, record| {
+                unchanged_since(&if_match, record, &url)?;
+                changes.apply(current)
+            })
+            .await?;
+            match changed {
+                true => record_write(conn, id, Verb::Updated, actor, &media).await,
+                false => load_view(conn, id, &media).await,
+            }
+        })
+        .await?;
+    http::item_written(&view)
 }
 
 /// Delete an agreement; one that other agreements relate to is a 409.
@@ -281,12 +291,20 @@ pub async fn delete_agreement(
     if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
     caller.require(Role::Editor, Access::Write)?;
-    let media = state.media_url().to_string();
+    let (actor, media, id) = (caller.actor(), state.media_url().to_string(), *id);
     let mut conn = state.pool.get().await?;
-    let keys = model::delete(&mut conn, *id, move |record| {
-        unchanged_since(&if_match, record, &media)
-    })
-    .await?;
+    let keys = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let url = media.clone();
+            let (record, keys) = model::delete(conn, id, move |record| {
+                unchanged_since(&if_match, record, &url)
+            })
+            .await?;
+            let view = AgreementView::new(record, &media);
+            events::record_one(conn, actor, Verb::Deleted, &view).await?;
+            Ok(keys)
+        })
+        .await?;
     remove_files(state.media_store.as_ref(), &keys).await;
     Ok(HttpResponse::NoContent().finish())
 }

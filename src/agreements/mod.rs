@@ -9,6 +9,7 @@ pub mod handlers;
 mod input;
 pub mod kinds;
 pub mod model;
+pub mod record;
 pub mod views;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

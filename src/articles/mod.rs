@@ -4,6 +4,7 @@
 pub mod figures;
 pub mod handlers;
 pub mod model;
+pub mod schedule;
 pub mod views;
 
 use handlers::{

@@ -377,3 +377,13 @@ pub struct RevisionSummary {
     /// Who wrote this version; `null` when unknown or deleted.
     pub author: Option<AuthorRef>,
 }
+
+impl crate::events::Subject for ArticleView {
+    const RESOURCE: crate::events::Resource = crate::events::Resource::Article;
+    fn subject_id(&self) -> Option<Uuid> {
+        Some(self.id)
+    }
+    fn subject_version(&self) -> i32 {
+        self.version
+    }
+}

@@ -114,6 +114,15 @@ impl Caller {
     /// The role the caller acts with. API tokens act as editors, but never with more than
     /// their owner's current role (read on every request): a token of an owner demoted to
     /// author acts as an author.
+    /// Who the caller is in events and the audit log: the user, and the API token used.
+    pub fn actor(&self) -> crate::events::Actor {
+        let token = match &self.credential {
+            Credential::ApiToken { token_id, .. } => Some(*token_id),
+            Credential::Session { .. } => None,
+        };
+        crate::events::Actor::user(self.user_id, token)
+    }
+
     pub fn role(&self) -> Role {
         match self.credential {
             Credential::Session { .. } => self.user_role,

@@ -1,6 +1,7 @@
 //! `/categories`: anyone reads the tree; editors and admins change it.
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
 use super::model::{self, CategoryChanges, CategoryFilter, CategorySort, NewCategory, SlugChoice};
@@ -9,6 +10,7 @@ use crate::auth::{Access, Caller, MaybeCaller, Role};
 use crate::domain::limits::{CATEGORY_DESCRIPTION_MAX, CATEGORY_NAME_MAX};
 use crate::domain::{Fields, PlainText, Slug, Title};
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::events::{self, Verb};
 use crate::http::{self, Cache, IfMatch, Json, Query};
 use crate::paging::{ListResponse, PageQuery, Sort, parse_sort};
 use crate::state::AppState;
@@ -105,20 +107,24 @@ pub async fn create_category(
     let (Some(name), Some(description), Some(slug)) = (name, description, slug) else {
         return Err(fields.refusal());
     };
+    let new = NewCategory {
+        name,
+        slug,
+        description,
+        parent_id: body.parent_id,
+        position: body.position,
+    };
+    let actor = caller.actor();
     let mut conn = state.pool.get().await?;
-    let row = model::create(
-        &mut conn,
-        NewCategory {
-            name,
-            slug,
-            description,
-            parent_id: body.parent_id,
-            position: body.position,
-        },
-    )
-    .await?;
-    let location = format!("/api/v1/categories/{}", row.id);
-    http::created(&CategoryView::from(row), Some(location))
+    let view = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let view = CategoryView::from(model::create(conn, new).await?);
+            events::record_one(conn, actor, Verb::Created, &view).await?;
+            Ok(view)
+        })
+        .await?;
+    let location = format!("/api/v1/categories/{}", view.id);
+    http::created(&view, Some(location))
 }
 
 /// Get a category.
@@ -209,12 +215,22 @@ pub async fn update_category(
         position: body.position,
     };
     fields.finish()?;
+    let (actor, id) = (caller.actor(), *id);
     let mut conn = state.pool.get().await?;
-    let row = model::update(&mut conn, *id, changes, move |row| {
-        if_match.check(&CategoryView::from(row.clone()))
-    })
-    .await?;
-    http::item_written(&CategoryView::from(row))
+    let view = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let (row, changed) = model::update(conn, id, changes, move |row| {
+                if_match.check(&CategoryView::from(row.clone()))
+            })
+            .await?;
+            let view = CategoryView::from(row);
+            if changed {
+                events::record_one(conn, actor, Verb::Updated, &view).await?;
+            }
+            Ok(view)
+        })
+        .await?;
+    http::item_written(&view)
 }
 
 /// Delete a category; one with sub-categories or articles (trashed ones included) is a 409.
@@ -238,9 +254,15 @@ pub async fn delete_category(
     if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
     caller.require(Role::Editor, Access::Write)?;
+    let (actor, id) = (caller.actor(), *id);
     let mut conn = state.pool.get().await?;
-    model::delete(&mut conn, *id, move |row| {
-        if_match.check(&CategoryView::from(row.clone()))
+    conn.transaction::<_, ApiError, _>(async move |conn| {
+        let row = model::delete(conn, id, move |row| {
+            if_match.check(&CategoryView::from(row.clone()))
+        })
+        .await?;
+        let view = CategoryView::from(row);
+        Ok(events::record_one(conn, actor, Verb::Deleted, &view).await?)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -269,13 +269,14 @@ async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> ModelResult<CategoryRow
         .ok_or(ModelError::NotFound("category"))
 }
 
-/// Applies changes in one transaction, after `precondition` accepted the current row.
+/// Applies changes in one transaction, after `precondition` accepted the current row; the
+/// row after, and whether anything changed.
 pub async fn update(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     changes: CategoryChanges,
     precondition: impl FnOnce(&CategoryRow) -> ModelResult<()> + Send + 'static,
-) -> ModelResult<CategoryRow> {
+) -> ModelResult<(CategoryRow, bool)> {
     conn.transaction::<_, ModelError, _>(async move |conn| {
         tree::lock(conn, Tree::Categories).await?;
         let current = lock(conn, id).await?;
@@ -305,7 +306,7 @@ pub async fn update(
             && changes.parent_id.is_none_or(|v| v == current.parent_id)
             && changes.position.is_none_or(|v| v == current.position);
         if unchanged {
-            return Ok(current);
+            return Ok((current, false));
         }
         diesel::update(categories::table.find(id))
             .set((
@@ -322,9 +323,10 @@ pub async fn update(
             .execute(conn)
             .await?;
         refresh_paths(conn).await?;
-        find(conn, id)
+        let row = find(conn, id)
             .await?
-            .ok_or_else(|| ModelError::internal("category vanished"))
+            .ok_or_else(|| ModelError::internal("category vanished"))?;
+        Ok((row, true))
     })
     .await
 }
@@ -334,7 +336,7 @@ pub async fn delete(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     precondition: impl FnOnce(&CategoryRow) -> ModelResult<()> + Send + 'static,
-) -> ModelResult<()> {
+) -> ModelResult<CategoryRow> {
     conn.transaction::<_, ModelError, _>(async move |conn| {
         tree::lock(conn, Tree::Categories).await?;
         let current = lock(conn, id).await?;
@@ -353,7 +355,7 @@ pub async fn delete(
         diesel::delete(categories::table.find(id))
             .execute(conn)
             .await?;
-        Ok(())
+        Ok(current)
     })
     .await
 }

@@ -123,3 +123,13 @@ pub struct CategoryFilters {
     #[param(example = "position")]
     pub sort: Option<String>,
 }
+
+impl crate::events::Subject for CategoryView {
+    const RESOURCE: crate::events::Resource = crate::events::Resource::Category;
+    fn subject_id(&self) -> Option<Uuid> {
+        Some(self.id)
+    }
+    fn subject_version(&self) -> i32 {
+        self.version
+    }
+}

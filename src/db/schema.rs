@@ -147,6 +147,7 @@ diesel::table! {
         search_head -> Tsvector,
         search_body -> Tsvector,
         cover_photo_id -> Nullable<Uuid>,
+        announced -> Bool,
     }
 }
 
@@ -163,6 +164,22 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         embed -> Text,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> Uuid,
+        #[sql_name = "type"]
+        type_ -> Text,
+        occurred_at -> Timestamptz,
+        actor_user_id -> Nullable<Uuid>,
+        actor_token_id -> Nullable<Uuid>,
+        resource_type -> Text,
+        resource_id -> Nullable<Uuid>,
+        resource_version -> Nullable<Int4>,
+        data -> Jsonb,
+        xact_id -> Int8,
     }
 }
 
@@ -340,6 +357,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_revisions,
     articles,
     categories,
+    events,
     login_failures,
     media_files,
     organizations,

@@ -1,6 +1,7 @@
 //! `/organizations`: anyone reads; editors and admins write.
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
 use super::model::{
@@ -11,6 +12,7 @@ use crate::auth::{Access, Caller, MaybeCaller, Role};
 use crate::domain::limits::{ORGANIZATION_NAME_MAX, SHORT_NAME_MAX};
 use crate::domain::{Fields, PlainText, Title};
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::events::{self, Verb};
 use crate::http::{self, Cache, IfMatch, Json, Query};
 use crate::paging::{ListResponse, PageQuery, Sort, parse_sort};
 use crate::state::AppState;
@@ -104,10 +106,17 @@ pub async fn create_organization(
         kind: body.kind.as_str().to_string(),
         parent_id: body.parent_id,
     };
+    let actor = caller.actor();
     let mut conn = state.pool.get().await?;
-    let row = model::create(&mut conn, new).await?;
-    let location = format!("/api/v1/organizations/{}", row.id);
-    http::created(&OrganizationView::from(row), Some(location))
+    let view = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let view = OrganizationView::from(model::create(conn, new).await?);
+            events::record_one(conn, actor, Verb::Created, &view).await?;
+            Ok(view)
+        })
+        .await?;
+    let location = format!("/api/v1/organizations/{}", view.id);
+    http::created(&view, Some(location))
 }
 
 /// Get an organisation.
@@ -175,12 +184,22 @@ pub async fn update_organization(
         parent_id: body.parent_id,
     };
     fields.finish()?;
+    let (actor, id) = (caller.actor(), *id);
     let mut conn = state.pool.get().await?;
-    let row = model::update(&mut conn, *id, changes, move |row| {
-        if_match.check(&OrganizationView::from(row.clone()))
-    })
-    .await?;
-    http::item_written(&OrganizationView::from(row))
+    let view = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let (row, changed) = model::update(conn, id, changes, move |row| {
+                if_match.check(&OrganizationView::from(row.clone()))
+            })
+            .await?;
+            let view = OrganizationView::from(row);
+            if changed {
+                events::record_one(conn, actor, Verb::Updated, &view).await?;
+            }
+            Ok(view)
+        })
+        .await?;
+    http::item_written(&view)
 }
 
 /// Delete an organisation; one with sub-organisations, signatories, or agreements that name
@@ -205,9 +224,15 @@ pub async fn delete_organization(
     if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
     caller.require(Role::Editor, Access::Write)?;
+    let (actor, id) = (caller.actor(), *id);
     let mut conn = state.pool.get().await?;
-    model::delete(&mut conn, *id, move |row| {
-        if_match.check(&OrganizationView::from(row.clone()))
+    conn.transaction::<_, ApiError, _>(async move |conn| {
+        let row = model::delete(conn, id, move |row| {
+            if_match.check(&OrganizationView::from(row.clone()))
+        })
+        .await?;
+        let view = OrganizationView::from(row);
+        Ok(events::record_one(conn, actor, Verb::Deleted, &view).await?)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -189,13 +189,13 @@ async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> ModelResult<Organizatio
 }
 
 /// Applies changes after `precondition` accepted the current row; moving an organisation
-/// under itself or a descendant is a 422.
+/// under itself or a descendant is a 422. Answers the row after, and whether it changed.
 pub async fn update(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     changes: OrganizationChanges,
     precondition: impl FnOnce(&OrganizationRow) -> ModelResult<()> + Send + 'static,
-) -> ModelResult<OrganizationRow> {
+) -> ModelResult<(OrganizationRow, bool)> {
     conn.transaction::<_, ModelError, _>(async move |conn| {
         tree::lock(conn, Tree::Organizations).await?;
         let current = lock(conn, id).await?;
@@ -214,7 +214,7 @@ pub async fn update(
             && changes.kind.as_ref().is_none_or(|v| *v == current.kind)
             && changes.parent_id.is_none_or(|v| v == current.parent_id);
         if unchanged {
-            return Ok(current);
+            return Ok((current, false));
         }
         diesel::update(organizations::table.find(id))
             .set((
@@ -229,20 +229,21 @@ pub async fn update(
             ))
             .execute(conn)
             .await?;
-        find(conn, id)
+        let row = find(conn, id)
             .await?
-            .ok_or_else(|| ModelError::internal("organization vanished"))
+            .ok_or_else(|| ModelError::internal("organization vanished"))?;
+        Ok((row, true))
     })
     .await
 }
 
 /// Deletes an organisation that nothing uses: no sub-organisations, no signatory, no party
-/// or signature of an agreement (409 otherwise).
+/// or signature of an agreement (409 otherwise). Answers the row deleted.
 pub async fn delete(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     precondition: impl FnOnce(&OrganizationRow) -> ModelResult<()> + Send + 'static,
-) -> ModelResult<()> {
+) -> ModelResult<OrganizationRow> {
     conn.transaction::<_, ModelError, _>(async move |conn| {
         tree::lock(conn, Tree::Organizations).await?;
         let current = lock(conn, id).await?;
@@ -274,7 +275,7 @@ pub async fn delete(
                     false => e.into(),
                 }
             })?;
-        Ok(())
+        Ok(current)
     })
     .await
 }

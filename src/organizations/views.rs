@@ -129,3 +129,13 @@ pub struct OrganizationFilters {
     #[param(example = "name")]
     pub sort: Option<String>,
 }
+
+impl crate::events::Subject for OrganizationView {
+    const RESOURCE: crate::events::Resource = crate::events::Resource::Organization;
+    fn subject_id(&self) -> Option<Uuid> {
+        Some(self.id)
+    }
+    fn subject_version(&self) -> i32 {
+        self.version
+    }
+}

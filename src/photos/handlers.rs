@@ -3,6 +3,7 @@
 use actix_multipart::Multipart;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
 use super::imaging::{self, ImageError, Kind, Processed};
@@ -14,6 +15,7 @@ use crate::budget::Reservation;
 use crate::domain::limits::{CAPTION_MAX, CREDIT_MAX};
 use crate::domain::{Fields, PlainText};
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::events::{self, Actor, Verb};
 use crate::http::{self, Cache, IfMatch, Json, Query};
 use crate::paging::{ListResponse, PageQuery, Sort, parse_sort};
 use crate::state::AppState;
@@ -177,38 +179,57 @@ pub async fn upload_photo(
     )
     .await?;
     let description = description_of(&form)?;
+    let (actor, me, url) = (caller.actor(), caller.user_id, media.public_url.clone());
     let mut conn = state.pool.get().await?;
-    let store = state.media_store.as_ref();
-    let reused = if model::file_exists(&mut conn, &form.sha256).await? {
-        model::create_reusing(&mut conn, &form.sha256, &description, caller.user_id).await?
-    } else {
-        None
-    };
-    let id = match reused {
-        Some(id) => id,
+    let (sha256, d) = (form.sha256.clone(), description.clone());
+    let reused = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            if !model::file_exists(conn, &sha256).await? {
+                return Ok(None);
+            }
+            match model::create_reusing(conn, &sha256, &d, me).await? {
+                Some(id) => Ok(Some(record_created(conn, id, actor, &url).await?)),
+                None => Ok(None),
+            }
+        })
+        .await?;
+    let photo = match reused {
+        Some(photo) => photo,
         None => {
             // Not held while the image waits for memory and is worked on.
             drop(conn);
             let (processed, reservation) = process(&state, &form).await?;
             let (row, files) = model::files_of(&form.sha256, processed);
-            conn = state.pool.get().await?;
-            let id = model::create_with_files(
-                &mut conn,
-                store,
-                &row,
-                files,
-                &description,
-                caller.user_id,
-            )
-            .await?;
+            let (store, url) = (state.media_store.clone(), media.public_url.clone());
+            let mut conn = state.pool.get().await?;
+            let photo = conn
+                .transaction::<_, ApiError, _>(async move |conn| {
+                    let store = store.as_ref();
+                    let id = model::create_with_files(conn, store, &row, files, &description, me)
+                        .await?;
+                    record_created(conn, id, actor, &url).await
+                })
+                .await?;
             drop(reservation);
-            id
+            photo
         }
     };
-    let photo = model::find(&mut conn, id, &media.public_url)
+    let location = format!("/api/v1/photos/{}", photo.id);
+    http::created(&photo, Some(location))
+}
+
+/// Records `photo.created` for photo `id` (in its transaction) and answers it.
+async fn record_created(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    actor: Actor,
+    url: &str,
+) -> ApiResult<PhotoView> {
+    let photo = model::find(conn, id, url)
         .await?
         .ok_or_else(model::no_such_photo)?;
-    http::created(&photo, Some(format!("/api/v1/photos/{id}")))
+    events::record_one(conn, actor, Verb::Created, &photo).await?;
+    Ok(photo)
 }
 
 /// List photos (authors and above), newest first.
@@ -339,10 +360,19 @@ pub async fn update_photo(
     fields.finish()?;
     let mut conn = state.pool.get().await?;
     require_owner(&mut conn, &caller, *id).await?;
-    let photo = model::update(&mut conn, *id, state.media_url(), changes, move |current| {
-        if_match.check(current)
-    })
-    .await?;
+    let (actor, url, id) = (caller.actor(), state.media_url().to_string(), *id);
+    let photo = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let (photo, changed) = model::update(conn, id, &url, changes, move |current| {
+                if_match.check(current)
+            })
+            .await?;
+            if changed {
+                events::record_one(conn, actor, Verb::Updated, &photo).await?;
+            }
+            Ok(photo)
+        })
+        .await?;
     http::item_written(&photo)
 }
 
@@ -376,10 +406,17 @@ pub async fn delete_photo(
     }
     let mut conn = state.pool.get().await?;
     require_owner(&mut conn, &caller, *id).await?;
-    let deleted = model::delete(&mut conn, *id, state.media_url(), force, move |current| {
-        if_match.check(current)
-    })
-    .await?;
+    let (actor, url, id) = (caller.actor(), state.media_url().to_string(), *id);
+    let deleted = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let deleted = model::delete(conn, id, &url, force, move |current| {
+                if_match.check(current)
+            })
+            .await?;
+            events::record_one(conn, actor, Verb::Deleted, &deleted.photo).await?;
+            Ok(deleted)
+        })
+        .await?;
     if let Some(file) = deleted.orphaned {
         let store = state.media_store.as_ref();
         if let Err(e) =

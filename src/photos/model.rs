@@ -422,14 +422,15 @@ pub fn no_such_photo() -> ModelError {
     ModelError::NotFound("photo")
 }
 
-/// Changes a photo's description after `precondition` accepted its current state.
+/// Changes a photo's description after `precondition` accepted its current state; the photo
+/// after, and whether it changed.
 pub async fn update(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     base: &str,
     changes: Changes,
     precondition: impl FnOnce(&PhotoView) -> ModelResult<()> + Send + 'static,
-) -> ModelResult<PhotoView> {
+) -> ModelResult<(PhotoView, bool)> {
     let base = base.to_string();
     conn.transaction::<_, ModelError, _>(async move |conn| {
         let current = lock(conn, id, &base).await?;
@@ -445,7 +446,7 @@ pub async fn update(
             && changes.credit.as_ref().is_none_or(|c| *c == current.credit)
             && changes.taken_at.is_none_or(|t| t == current.taken_at);
         if unchanged {
-            return Ok(current);
+            return Ok((current, false));
         }
         diesel::update(photos::table.find(id))
             .set((
@@ -458,13 +459,16 @@ pub async fn update(
             ))
             .execute(conn)
             .await?;
-        find(conn, id, &base).await?.ok_or_else(no_such_photo)
+        let photo = find(conn, id, &base).await?.ok_or_else(no_such_photo)?;
+        Ok((photo, true))
     })
     .await
 }
 
 /// What a deletion left to clean up: the file set whose row went with the last photo.
 pub struct Deleted {
+    /// The photo as it was.
+    pub photo: PhotoView,
     pub orphaned: Option<FileRow>,
     /// Articles the photo was taken off (with `force`).
     pub detached: usize,
@@ -546,6 +550,7 @@ pub async fn delete(
             Err(e) => return Err(e.into()),
         };
         Ok(Deleted {
+            photo: current,
             orphaned,
             detached: users.len() + people.len(),
         })

@@ -123,3 +123,13 @@ pub struct DeletePhotoQuery {
     /// them (cover and gallery).
     pub force: Option<bool>,
 }
+
+impl crate::events::Subject for PhotoView {
+    const RESOURCE: crate::events::Resource = crate::events::Resource::Photo;
+    fn subject_id(&self) -> Option<Uuid> {
+        Some(self.id)
+    }
+    fn subject_version(&self) -> i32 {
+        self.version
+    }
+}

@@ -9,6 +9,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::agreements::model::{self as model, AgreementContent, Party, Relation, Signature};
+use crate::agreements::record::record_write;
 use crate::db::sql::Sql;
 use crate::domain::limits::{
     AGREEMENT_PLACE_MAX, AGREEMENT_SUMMARY_MAX, AGREEMENT_TITLE_MAX, POSITIONS_AT_SIGNING_MAX,
@@ -16,6 +17,7 @@ use crate::domain::limits::{
 };
 use crate::domain::{DocumentNumber, PlainText, Refusal, Title};
 use crate::error::ApiError;
+use crate::events::{Actor, Verb};
 
 use super::fixture::DemoAgreement;
 use super::{Found, Tally, invalid};
@@ -27,6 +29,7 @@ pub(super) async fn load(
     demo: &[DemoAgreement],
     orgs: &HashMap<String, Uuid>,
     people: &HashMap<String, Uuid>,
+    url: &str,
 ) -> Result<(Tally, HashMap<String, Uuid>), ApiError> {
     let mut tally = Tally::default();
     let mut ids = HashMap::new();
@@ -119,6 +122,7 @@ pub(super) async fn load(
         };
         tally.created += 1;
         let id = model::create(conn, content).await?;
+        record_write(conn, id, Verb::Created, Actor::SYSTEM, url).await?;
         ids.insert(a.key.clone(), id);
     }
     Ok((tally, ids))

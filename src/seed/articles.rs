@@ -4,18 +4,18 @@
 //! to the demo's content, with a revision, when it differs.
 
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, FixedOffset, Utc};
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
+use crate::articles::handlers::common::record_write;
 use crate::articles::model::{
     self as model, ArticleContent, ArticleKey, GalleryItem, NewArticle, Viewer,
 };
 use crate::domain::{ArticleStatus, Body, Fields, PlainText, Slug, Title, limits};
 use crate::error::ApiError;
+use crate::events::{Actor, Verb};
 
 use super::categories::slug_of;
 use super::fixture::{Demo, DemoShortArticle};
@@ -45,6 +45,7 @@ pub(super) async fn load(
     demo: &Demo,
     author: Uuid,
     named: &Named<'_>,
+    url: &str,
 ) -> Result<Loaded, ApiError> {
     let article = &demo.article;
     let photo_id = |key: &String| {
@@ -76,7 +77,7 @@ pub(super) async fn load(
         .enumerate()
     {
         let content = short_content(short, &demo.site.name, &category_name, category_id)?;
-        let id = upsert(conn, content, author, &mut tally, &mut trashed).await?;
+        let id = upsert(conn, content, author, &mut tally, &mut trashed, url).await?;
         if i < demo.related_articles.len() {
             related_ids.push(id);
         }
@@ -122,7 +123,7 @@ pub(super) async fn load(
     })?;
     let article_slug = main.slug.clone();
     let agreement_id = main.agreement_ids.first().copied();
-    let article_id = upsert(conn, main, author, &mut tally, &mut trashed).await?;
+    let article_id = upsert(conn, main, author, &mut tally, &mut trashed, url).await?;
     Ok(Loaded {
         tally,
         trashed,
@@ -274,43 +275,32 @@ async fn upsert(
     author: Uuid,
     tally: &mut Tally,
     trashed: &mut Vec<String>,
+    url: &str,
 ) -> Result<Uuid, ApiError> {
     // Photo URLs do not matter here.
     let Some(found) =
         model::find(conn, ArticleKey::Slug(&content.slug), Viewer::Editor, "").await?
     else {
         tally.created += 1;
-        return Ok(model::create(
-            conn,
-            NewArticle {
-                content,
-                derived_slug: false,
-                author_id: author,
-            },
-        )
-        .await?);
+        let new = NewArticle {
+            content,
+            derived_slug: false,
+            author_id: author,
+        };
+        let id = model::create(conn, new).await?;
+        record_write(conn, id, Verb::Created, Actor::SYSTEM, Viewer::Editor, url).await?;
+        return Ok(id);
     };
     if found.deleted_at.is_some() {
         trashed.push(found.slug);
         return Ok(found.id);
     }
-    // `write` changes nothing when the content is already there; the flag says which.
-    let changed = Arc::new(AtomicBool::new(false));
-    let flag = changed.clone();
-    model::write(
-        conn,
-        found.id,
-        Viewer::Editor,
-        author,
-        None,
-        move |current| {
-            flag.store(current.content != content, Ordering::Relaxed);
-            Ok(content)
-        },
-    )
-    .await?;
-    if changed.load(Ordering::Relaxed) {
+    // `write` changes nothing when the content is already there.
+    let editor = Viewer::Editor;
+    let changed = model::write(conn, found.id, editor, author, None, move |_| Ok(content)).await?;
+    if changed {
         tally.updated += 1;
+        record_write(conn, found.id, Verb::Updated, Actor::SYSTEM, editor, url).await?;
     } else {
         tally.unchanged += 1;
     }

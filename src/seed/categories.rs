@@ -6,9 +6,11 @@ use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use crate::categories::model::{self as model, CategoryChanges, NewCategory, SlugChoice};
+use crate::categories::views::CategoryView;
 use crate::domain::limits::CATEGORY_NAME_MAX;
 use crate::domain::{PlainText, Slug, Title};
 use crate::error::ApiError;
+use crate::events::{self, Actor, Verb};
 
 use super::fixture::DemoCategory;
 use super::{Tally, invalid};
@@ -41,18 +43,16 @@ pub(super) async fn load(
         let id = match model::find_by_slug(conn, slug.as_str()).await? {
             None => {
                 tally.created += 1;
-                model::create(
-                    conn,
-                    NewCategory {
-                        name,
-                        slug: SlugChoice::Given(slug),
-                        description: PlainText::default(),
-                        parent_id,
-                        position: None,
-                    },
-                )
-                .await?
-                .id
+                let new = NewCategory {
+                    name,
+                    slug: SlugChoice::Given(slug),
+                    description: PlainText::default(),
+                    parent_id,
+                    position: None,
+                };
+                let view = CategoryView::from(model::create(conn, new).await?);
+                events::record_one(conn, Actor::SYSTEM, Verb::Created, &view).await?;
+                view.id
             }
             Some(row) => {
                 let changes = CategoryChanges {
@@ -60,11 +60,13 @@ pub(super) async fn load(
                     parent_id: Some(parent_id),
                     ..CategoryChanges::default()
                 };
-                let after = model::update(conn, row.id, changes, |_| Ok(())).await?;
-                if after.version == row.version {
-                    tally.unchanged += 1;
-                } else {
+                let (after, changed) = model::update(conn, row.id, changes, |_| Ok(())).await?;
+                if changed {
                     tally.updated += 1;
+                    let view = CategoryView::from(after);
+                    events::record_one(conn, Actor::SYSTEM, Verb::Updated, &view).await?;
+                } else {
+                    tally.unchanged += 1;
                 }
                 row.id
             }

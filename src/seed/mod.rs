@@ -177,7 +177,8 @@ pub async fn seed_demo(url: &str, config: &Config) -> Result<SeedReport, String>
         store: store.as_ref(),
         max_pixels: config.media.max_pixels,
     };
-    conn.transaction::<_, ApiError, _>(async |conn| load(conn, &demo, author, &media).await)
+    let url = config.media.public_url.as_str();
+    conn.transaction::<_, ApiError, _>(async |conn| load(conn, &demo, author, &media, url).await)
         .await
         .map_err(|e| format!("cannot load the demo content: {}", describe(e)))
 }
@@ -188,20 +189,22 @@ async fn load(
     demo: &Demo,
     author: Uuid,
     media: &photos::Media<'_>,
+    url: &str,
 ) -> Result<SeedReport, ApiError> {
     let (site_updated, visit_count) = site::load(conn, &demo.site).await?;
     let (categories, category_ids) = categories::load(conn, &demo.categories).await?;
-    let (photos, photo_ids) = photos::load(conn, &demo.photos, author, media).await?;
+    let (photos, photo_ids) = photos::load(conn, &demo.photos, author, media, url).await?;
     let (organizations, org_ids) = people::load_organizations(conn, &demo.organizations).await?;
-    let (signatories, people) = people::load_signatories(conn, &demo.signatories, &org_ids).await?;
+    let (signatories, people) =
+        people::load_signatories(conn, &demo.signatories, &org_ids, url).await?;
     let (agreements, agreement_ids) =
-        agreements::load(conn, &demo.agreements, &org_ids, &people).await?;
+        agreements::load(conn, &demo.agreements, &org_ids, &people, url).await?;
     let named = articles::Named {
         categories: &category_ids,
         photos: &photo_ids,
         agreements: &agreement_ids,
     };
-    let articles = articles::load(conn, demo, author, &named).await?;
+    let articles = articles::load(conn, demo, author, &named, url).await?;
     let signatory_id = demo
         .signatories
         .as_slice()

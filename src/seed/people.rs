@@ -12,8 +12,9 @@ use crate::db::sql::Sql;
 use crate::domain::limits::{ORGANIZATION_NAME_MAX, POSITION_MAX, SHORT_NAME_MAX};
 use crate::domain::{PersonName, PlainText, Title};
 use crate::error::ApiError;
+use crate::events::{self, Actor, Verb};
 use crate::organizations::model::{self as organizations, NewOrganization};
-use crate::organizations::views::OrganizationKind;
+use crate::organizations::views::{OrganizationKind, OrganizationView};
 use crate::signatories::model::{self as signatories, SignatoryContent};
 
 use super::fixture::{DemoOrganization, DemoSignatory};
@@ -59,7 +60,7 @@ pub(super) async fn load_organizations(
                         return Err(invalid(format!("organization kind `{}`", o.kind)));
                     }
                     tally.created += 1;
-                    organizations::create(
+                    let row = organizations::create(
                         conn,
                         NewOrganization {
                             name: Title::parse(&name, ORGANIZATION_NAME_MAX).map_err(|r| {
@@ -76,8 +77,10 @@ pub(super) async fn load_organizations(
                             parent_id: parent,
                         },
                     )
-                    .await?
-                    .id
+                    .await?;
+                    let view = OrganizationView::from(row);
+                    events::record_one(conn, Actor::SYSTEM, Verb::Created, &view).await?;
+                    view.id
                 }
             };
             ids.insert(o.key.clone(), id);
@@ -95,6 +98,7 @@ pub(super) async fn load_signatories(
     conn: &mut AsyncPgConnection,
     demo: &[DemoSignatory],
     orgs: &HashMap<String, Uuid>,
+    media: &str,
 ) -> Result<(Tally, HashMap<String, Uuid>), ApiError> {
     let mut tally = Tally::default();
     let mut ids = HashMap::new();
@@ -123,16 +127,16 @@ pub(super) async fn load_signatories(
                             .ok_or_else(|| invalid(format!("no organization `{k}`")))?,
                     ),
                 };
-                signatories::create(
-                    conn,
-                    SignatoryContent {
-                        full_name,
-                        current_position: position.into_inner(),
-                        organization_id,
-                        photo_id: None,
-                    },
-                )
-                .await?
+                let content = SignatoryContent {
+                    full_name,
+                    current_position: position.into_inner(),
+                    organization_id,
+                    photo_id: None,
+                };
+                let id = signatories::create(conn, content).await?;
+                let view = crate::signatories::handlers::load_view(conn, id, media).await?;
+                events::record_one(conn, Actor::SYSTEM, Verb::Created, &view).await?;
+                id
             }
         };
         ids.insert(p.key.clone(), id);

@@ -6,6 +6,7 @@ use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use crate::error::ApiError;
+use crate::events::{self, Actor, Verb};
 use crate::photos::imaging;
 use crate::photos::model::{self as model, Description};
 use crate::storage::MediaStore;
@@ -55,6 +56,7 @@ pub(super) async fn load(
     demo: &[DemoPhoto],
     author: Uuid,
     media: &Media<'_>,
+    url: &str,
 ) -> Result<(Tally, HashMap<String, Uuid>), ApiError> {
     let mut tally = Tally::default();
     let mut ids = HashMap::new();
@@ -88,6 +90,10 @@ pub(super) async fn load(
                     .await?
             }
         };
+        let view = model::find(conn, id, url)
+            .await?
+            .ok_or_else(model::no_such_photo)?;
+        events::record_one(conn, Actor::SYSTEM, Verb::Created, &view).await?;
         tally.created += 1;
         ids.insert(photo.key.clone(), id);
     }

@@ -5,7 +5,9 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::db::schema::site;
 use crate::error::ApiError;
+use crate::events::{self, Actor, Verb};
 use crate::site::model::{self as model, SiteSettings};
+use crate::site::views::SiteView;
 use crate::text;
 
 use super::fixture::DemoSite;
@@ -34,7 +36,11 @@ pub(super) async fn load(
         // The demo has none: keep the portal's own.
         time_zone: current.time_zone.clone(),
     };
-    let after = model::replace(conn, settings, |_| Ok(())).await?;
+    let (after, changed) = model::replace(conn, settings, |_| Ok(())).await?;
+    if changed {
+        let view = SiteView::from(after.clone());
+        events::record_one(conn, Actor::SYSTEM, Verb::Updated, &view).await?;
+    }
     let raised: Option<i64> =
         diesel::update(site::table.filter(site::visit_count.lt(demo.visit_count)))
             .set(site::visit_count.eq(demo.visit_count))
@@ -43,8 +49,5 @@ pub(super) async fn load(
             .await
             .optional()?;
     let before = after.visit_count;
-    Ok((
-        after.version != current.version,
-        (before, raised.unwrap_or(before)),
-    ))
+    Ok((changed, (before, raised.unwrap_or(before))))
 }

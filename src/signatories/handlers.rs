@@ -1,6 +1,7 @@
 //! `/signatories`: anyone reads; editors and admins write.
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
 use super::model::{self, SignatoryContent, SignatoryFilter, SignatorySort};
@@ -8,7 +9,8 @@ use super::views::{CreateSignatory, SignatoryFilters, SignatoryView, UpdateSigna
 use crate::auth::{Access, Caller, MaybeCaller, Role};
 use crate::domain::limits::POSITION_MAX;
 use crate::domain::{Fields, PersonName, PlainText};
-use crate::error::{ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::events::{self, Verb};
 use crate::http::{self, Cache, IfMatch, Json, Query};
 use crate::paging::{ListResponse, PageQuery, Sort, parse_sort};
 use crate::state::AppState;
@@ -95,15 +97,18 @@ pub async fn create_signatory(
         organization_id: body.organization_id,
         photo_id: body.photo_id,
     };
+    let (actor, media) = (caller.actor(), state.media_url().to_string());
     let mut conn = state.pool.get().await?;
-    let id = model::create(&mut conn, content).await?;
-    let record = model::find(&mut conn, id, state.media_url())
-        .await?
-        .ok_or_else(model::no_such_signatory)?;
-    http::created(
-        &SignatoryView::from(record),
-        Some(format!("/api/v1/signatories/{id}")),
-    )
+    let view = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let id = model::create(conn, content).await?;
+            let view = load_view(conn, id, &media).await?;
+            events::record_one(conn, actor, Verb::Created, &view).await?;
+            Ok(view)
+        })
+        .await?;
+    let location = format!("/api/v1/signatories/{}", view.id);
+    http::created(&view, Some(location))
 }
 
 /// Get a signatory.
@@ -168,21 +173,28 @@ pub async fn update_signatory(
         .and_then(|p| fields.take("current_position", PlainText::parse(&p, POSITION_MAX)))
         .map(String::from);
     fields.finish()?;
+    let (actor, media, id) = (caller.actor(), state.media_url().to_string(), *id);
     let mut conn = state.pool.get().await?;
-    model::update(&mut conn, *id, state.media_url(), move |current, record| {
-        if_match.check(&SignatoryView::from(record.clone()))?;
-        Ok(SignatoryContent {
-            full_name: full_name.unwrap_or_else(|| current.full_name.clone()),
-            current_position: position.unwrap_or_else(|| current.current_position.clone()),
-            organization_id: body.organization_id.unwrap_or(current.organization_id),
-            photo_id: body.photo_id.unwrap_or(current.photo_id),
+    let view = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let changed = model::update(conn, id, &media, move |current, record| {
+                if_match.check(&SignatoryView::from(record.clone()))?;
+                Ok(SignatoryContent {
+                    full_name: full_name.unwrap_or_else(|| current.full_name.clone()),
+                    current_position: position.unwrap_or_else(|| current.current_position.clone()),
+                    organization_id: body.organization_id.unwrap_or(current.organization_id),
+                    photo_id: body.photo_id.unwrap_or(current.photo_id),
+                })
+            })
+            .await?;
+            let view = load_view(conn, id, &media).await?;
+            if changed {
+                events::record_one(conn, actor, Verb::Updated, &view).await?;
+            }
+            Ok(view)
         })
-    })
-    .await?;
-    let record = model::find(&mut conn, *id, state.media_url())
-        .await?
-        .ok_or_else(model::no_such_signatory)?;
-    http::item_written(&SignatoryView::from(record))
+        .await?;
+    http::item_written(&view)
 }
 
 /// Delete a signatory; one who signed an agreement is a 409.
@@ -206,12 +218,30 @@ pub async fn delete_signatory(
     if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
     caller.require(Role::Editor, Access::Write)?;
+    let (actor, media, id) = (caller.actor(), state.media_url().to_string(), *id);
     let mut conn = state.pool.get().await?;
-    model::delete(&mut conn, *id, state.media_url(), move |record| {
-        if_match.check(&SignatoryView::from(record.clone()))
+    conn.transaction::<_, ApiError, _>(async move |conn| {
+        let record = model::delete(conn, id, &media, move |record| {
+            if_match.check(&SignatoryView::from(record.clone()))
+        })
+        .await?;
+        let view = SignatoryView::from(record);
+        Ok(events::record_one(conn, actor, Verb::Deleted, &view).await?)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Signatory `id` as the API shows it.
+pub(crate) async fn load_view(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    media: &str,
+) -> ApiResult<SignatoryView> {
+    let record = model::find(conn, id, media)
+        .await?
+        .ok_or_else(model::no_such_signatory)?;
+    Ok(SignatoryView::from(record))
 }
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -263,7 +263,8 @@ struct Locked {
 }
 
 /// Changes a signatory after `decide` saw its locked content (and, for `If-Match`, the
-/// record as shown) and returned the new content; nothing changes when they are equal.
+/// record as shown) and returned the new content; nothing changes when they are equal (then
+/// it answers `false`).
 pub async fn update(
     conn: &mut AsyncPgConnection,
     id: Uuid,
@@ -271,7 +272,7 @@ pub async fn update(
     decide: impl FnOnce(&SignatoryContent, &SignatoryRecord) -> ModelResult<SignatoryContent>
     + Send
     + 'static,
-) -> ModelResult<()> {
+) -> ModelResult<bool> {
     let media = media.to_string();
     conn.transaction::<_, ModelError, _>(async move |conn| {
         let locked: Locked = signatories::table
@@ -298,7 +299,7 @@ pub async fn update(
             .ok_or_else(no_such_signatory)?;
         let next = decide(&current, &record)?;
         if next == current {
-            return Ok(());
+            return Ok(false);
         }
         check_links(conn, &next).await?;
         diesel::update(signatories::table.find(id))
@@ -313,7 +314,7 @@ pub async fn update(
             .execute(conn)
             .await
             .map_err(link_gone)?;
-        Ok(())
+        Ok(true)
     })
     .await
 }
@@ -323,13 +324,13 @@ pub fn no_such_signatory() -> ModelError {
 }
 
 /// Deletes a signatory after `precondition` accepted it; one who signed an agreement is a
-/// 409 (the signature refers to them).
+/// 409 (the signature refers to them). Answers the signatory as it was.
 pub async fn delete(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     media: &str,
     precondition: impl FnOnce(&SignatoryRecord) -> ModelResult<()> + Send + 'static,
-) -> ModelResult<()> {
+) -> ModelResult<SignatoryRecord> {
     let media = media.to_string();
     conn.transaction::<_, ModelError, _>(async move |conn| {
         let _: Uuid = signatories::table
@@ -353,7 +354,7 @@ pub async fn delete(
                     false => e.into(),
                 }
             })?;
-        Ok(())
+        Ok(record)
     })
     .await
 }

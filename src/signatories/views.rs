@@ -113,3 +113,13 @@ pub struct SignatoryFilters {
     #[param(example = "name")]
     pub sort: Option<String>,
 }
+
+impl crate::events::Subject for SignatoryView {
+    const RESOURCE: crate::events::Resource = crate::events::Resource::Signatory;
+    fn subject_id(&self) -> Option<Uuid> {
+        Some(self.id)
+    }
+    fn subject_version(&self) -> i32 {
+        self.version
+    }
+}

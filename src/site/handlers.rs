@@ -1,13 +1,15 @@
 //! `/site`: the portal's settings (public read, admin write) and its visit counter.
 
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
+use diesel_async::AsyncConnection;
 
 use super::model::{self, SiteSettings};
 use super::views::{PutSite, SiteView, VisitCount};
 use crate::auth::{Access, Caller, MaybeCaller, Role};
 use crate::domain::limits::{SITE_FIELD_MAX, SITE_TEXT_MAX};
 use crate::domain::{Fields, PlainText, Title};
-use crate::error::{ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::events::{self, Verb};
 use crate::http::{self, Cache, IfMatch, Json};
 use crate::state::AppState;
 use crate::text;
@@ -106,11 +108,20 @@ pub async fn put_site(
         );
     }
     fields.finish()?;
-    let row = model::replace(&mut conn, settings, move |row| {
-        if_match.check_counted(&SiteView::from(row.clone()), "visit_count")
-    })
-    .await?;
-    let view = SiteView::from(row);
+    let actor = caller.actor();
+    let view = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let (row, changed) = model::replace(conn, settings, move |row| {
+                if_match.check_counted(&SiteView::from(row.clone()), "visit_count")
+            })
+            .await?;
+            let view = SiteView::from(row);
+            if changed {
+                events::record_one(conn, actor, Verb::Updated, &view).await?;
+            }
+            Ok(view)
+        })
+        .await?;
     http::updated_counted(http::counted(&view, "visit_count")?)
 }
 

@@ -60,12 +60,13 @@ pub async fn is_time_zone(conn: &mut AsyncPgConnection, name: &str) -> ModelResu
     Ok(row.known)
 }
 
-/// Replaces the settings, after `precondition` accepted the current ones.
+/// Replaces the settings, after `precondition` accepted the current ones; the settings after,
+/// and whether they changed.
 pub async fn replace(
     conn: &mut AsyncPgConnection,
     settings: SiteSettings,
     precondition: impl FnOnce(&SiteRow) -> ModelResult<()> + Send + 'static,
-) -> ModelResult<SiteRow> {
+) -> ModelResult<(SiteRow, bool)> {
     conn.transaction::<_, ModelError, _>(async move |conn| {
         let current: SiteRow = site::table
             .select(SiteRow::as_select())
@@ -83,9 +84,9 @@ pub async fn replace(
             && current.attribution_notice == settings.attribution_notice
             && current.time_zone == settings.time_zone;
         if same {
-            return Ok(current);
+            return Ok((current, false));
         }
-        Ok(diesel::update(site::table)
+        let row = diesel::update(site::table)
             .set((
                 settings,
                 site::version.eq(site::version + 1),
@@ -93,7 +94,8 @@ pub async fn replace(
             ))
             .returning(SiteRow::as_returning())
             .get_result(conn)
-            .await?)
+            .await?;
+        Ok((row, true))
     })
     .await
 }

@@ -99,3 +99,13 @@ pub struct PutSite {
 pub struct VisitCount {
     pub visit_count: i64,
 }
+
+impl crate::events::Subject for SiteView {
+    const RESOURCE: crate::events::Resource = crate::events::Resource::Site;
+    fn subject_id(&self) -> Option<uuid::Uuid> {
+        None
+    }
+    fn subject_version(&self) -> i32 {
+        self.version
+    }
+}

@@ -10,6 +10,7 @@ mod articles;
 mod auth;
 mod basics;
 mod categories;
+mod events;
 mod headers;
 mod jwt;
 mod migrations;

@@ -99,7 +99,13 @@ fn declared() -> std::collections::BTreeMap<String, Vec<String>> {
     let text = include_str!("../../src/db/schema.rs");
     let mut tables: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     let mut current: Option<(String, Vec<String>)> = None;
+    // `#[sql_name = "type"]` names the column of the next line (a Rust keyword there).
+    let mut sql_name: Option<String> = None;
     for line in text.lines().map(str::trim) {
+        if let Some(name) = line.strip_prefix("#[sql_name = \"") {
+            sql_name = Some(name.trim_end_matches("\"]").to_string());
+            continue;
+        }
         if line == "}" {
             current = None;
             continue;
@@ -118,6 +124,8 @@ fn declared() -> std::collections::BTreeMap<String, Vec<String>> {
         }
         if let (Some((name, keys)), Some((column, ty))) = (&current, line.split_once(" -> ")) {
             let ty = ty.trim_end_matches(',');
+            let renamed = sql_name.take();
+            let column = renamed.as_deref().unwrap_or(column);
             let key = if keys.iter().any(|k| k == column) {
                 " (key)"
             } else {

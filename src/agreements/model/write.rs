@@ -348,20 +348,21 @@ async fn lock_and_read(conn: &mut AsyncPgConnection, id: Uuid) -> ModelResult<Ag
 
 /// Changes an agreement in one transaction: `decide` sees its locked content and the record
 /// as an editor sees it (for `If-Match`) and returns the new content, checked as a whole.
-/// Nothing is written (and the version stays) when the content is the same.
+/// Nothing is written (and the version stays) when the content is the same: then it answers
+/// `false`.
 pub async fn update(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     decide: impl FnOnce(&AgreementContent, &AgreementRecord) -> ModelResult<AgreementContent>
     + Send
     + 'static,
-) -> ModelResult<()> {
+) -> ModelResult<bool> {
     conn.transaction::<_, ModelError, _>(async move |conn| {
         let record = lock_and_read(conn, id).await?;
         let current = AgreementContent::from(&record);
         let next = decide(&current, &record)?;
         if next == current {
-            return Ok(());
+            return Ok(false);
         }
         check_links(conn, &next, Some(id)).await?;
         diesel::update(agreements::table.find(id))
@@ -373,24 +374,25 @@ pub async fn update(
             .execute(conn)
             .await
             .map_err(write_error)?;
-        write_lists(conn, id, &next, false).await
+        write_lists(conn, id, &next, false).await?;
+        Ok(true)
     })
     .await
 }
 
 /// Deletes an agreement after `precondition` accepted it; one that another agreement
-/// relates to is a conflict. Returns the storage keys of its attachments, for the caller to
-/// remove once this has committed.
+/// relates to is a conflict. Returns the agreement as it was, and the storage keys of its
+/// attachments, for the caller to remove once this has committed.
 pub async fn delete(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     precondition: impl FnOnce(&AgreementRecord) -> ModelResult<()> + Send + 'static,
-) -> ModelResult<Vec<String>> {
+) -> ModelResult<(AgreementRecord, Vec<String>)> {
     conn.transaction::<_, ModelError, _>(async move |conn| {
         let record = lock_and_read(conn, id).await?;
         precondition(&record)?;
-        let keys = (record.attachments.into_iter())
-            .map(|a| a.storage_key)
+        let keys = (record.attachments.iter())
+            .map(|a| a.storage_key.clone())
             .collect();
         diesel::delete(agreements::table.find(id))
             .execute(conn)
@@ -399,7 +401,7 @@ pub async fn delete(
                 true => ModelError::Conflict("other agreements relate to this one".into()),
                 false => e.into(),
             })?;
-        Ok(keys)
+        Ok((record, keys))
     })
     .await
 }

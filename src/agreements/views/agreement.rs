@@ -346,3 +346,13 @@ impl From<SignedRow> for SignedAgreement {
         }
     }
 }
+
+impl crate::events::Subject for AgreementView {
+    const RESOURCE: crate::events::Resource = crate::events::Resource::Agreement;
+    fn subject_id(&self) -> Option<Uuid> {
+        Some(self.id)
+    }
+    fn subject_version(&self) -> i32 {
+        self.version
+    }
+}

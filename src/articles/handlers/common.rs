@@ -3,11 +3,13 @@
 
 use uuid::Uuid;
 
-use crate::articles::model::{self, ArticleKey, ArticleRecord, Viewer};
+use diesel_async::AsyncPgConnection;
+
+use crate::articles::model::{self, ArticleKey, ArticleRecord, Viewer, Went};
 use crate::articles::views::ArticleView;
 use crate::auth::{Caller, Role};
-use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult, ModelError, ModelResult};
+use crate::events::{self, Actor, Event, Resource, Verb};
 use crate::http::{self, IfMatch};
 
 pub(super) fn no_such_article() -> ApiError {
@@ -42,8 +44,8 @@ pub(super) fn if_match_current(if_match: &IfMatch, current: &model::Current) -> 
 }
 
 /// The article `id` as `viewer` sees it.
-pub(super) async fn load_view(
-    conn: &mut DbConn,
+pub(crate) async fn load_view(
+    conn: &mut AsyncPgConnection,
     id: Uuid,
     viewer: Viewer,
     media: &str,
@@ -52,4 +54,35 @@ pub(super) async fn load_view(
         .await?
         .map(ArticleView::from)
         .ok_or_else(no_such_article)
+}
+
+/// Inside the transaction of a write of article `id`: records its event `verb` (and
+/// `article.published` or `article.unpublished` when the write changed its public life), with
+/// the article as an editor reads it, and answers the article as `viewer` sees it.
+pub(crate) async fn record_write(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    verb: Verb,
+    actor: Actor,
+    viewer: Viewer,
+    media: &str,
+) -> ApiResult<ArticleView> {
+    let view = load_view(conn, id, Viewer::Editor, media).await?;
+    let event = Event::new(Resource::Article, verb, Some(id), Some(view.version), &view)?;
+    let went = model::announce(conn, id)
+        .await?
+        .map(|went| event.also(life(went)));
+    events::record(conn, actor, std::iter::once(event).chain(went)).await?;
+    match viewer {
+        Viewer::Editor => Ok(view),
+        _ => load_view(conn, id, viewer, media).await,
+    }
+}
+
+/// The event of a change of public life.
+pub(crate) fn life(went: Went) -> Verb {
+    match went {
+        Went::Public => Verb::Published,
+        Went::Dark => Verb::Unpublished,
+    }
 }

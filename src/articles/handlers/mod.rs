@@ -1,7 +1,7 @@
 //! `/articles`: public reading of published articles; authors write their own drafts;
 //! editors and admins publish, archive, trash and restore; admins delete for good.
 
-mod common;
+pub(crate) mod common;
 mod input;
 mod reads;
 mod revisions;

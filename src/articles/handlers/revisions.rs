@@ -2,10 +2,13 @@
 //! new version.
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use diesel_async::AsyncConnection;
 use serde_json::value::RawValue;
 use uuid::Uuid;
 
-use super::common::{counted, if_match_current, load_view, no_such_article, viewer_of};
+use super::common::{
+    counted, if_match_current, load_view, no_such_article, record_write, viewer_of,
+};
 use super::writes::check_writable;
 use crate::articles::figures;
 use crate::articles::model::revisions::{self, RevisionRecord};
@@ -15,6 +18,7 @@ use crate::auth::{Access, Caller, Role};
 use crate::categories;
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult, ModelError, Problem};
+use crate::events::Verb;
 use crate::http::{self, Cache, IfMatch, Query};
 use crate::paging::{Cursor, ListResponse, PageQuery, Start};
 use crate::state::AppState;
@@ -225,29 +229,37 @@ pub async fn restore_revision(
     let viewer = viewer_of(Some(&caller));
     let is_author = caller.role() < Role::Editor;
     let me = caller.user_id;
-    let with_record = if_match.is_present().then_some(state.media_url());
-    model::write(&mut conn, id, viewer, me, with_record, move |current| {
-        check_writable(current, is_author, me)?;
-        if_match_current(&if_match, current)?;
-        let Some(revision) = revision else {
-            // Restoring the current version changes nothing.
-            return Ok(current.content.clone());
-        };
-        let next = revision.content;
-        if is_author && next.status != ArticleStatus::Draft {
-            return Err(ModelError::Forbidden(
-                "authors may only restore draft versions".into(),
-            ));
-        }
-        Ok(next)
-    })
-    .await
-    .map_err(|e| match e {
-        ModelError::Invalid(_) => ModelError::Conflict(
-            "the version names a category or related articles that no longer exist".into(),
-        ),
-        other => other,
-    })?;
-    let view = load_view(&mut conn, id, viewer, state.media_url()).await?;
+    let (actor, media) = (caller.actor(), state.media_url().to_string());
+    let view = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let with_record = if_match.is_present().then_some(media.as_str());
+            let changed = model::write(conn, id, viewer, me, with_record, move |current| {
+                check_writable(current, is_author, me)?;
+                if_match_current(&if_match, current)?;
+                let Some(revision) = revision else {
+                    // Restoring the current version changes nothing.
+                    return Ok(current.content.clone());
+                };
+                let next = revision.content;
+                if is_author && next.status != ArticleStatus::Draft {
+                    return Err(ModelError::Forbidden(
+                        "authors may only restore draft versions".into(),
+                    ));
+                }
+                Ok(next)
+            })
+            .await
+            .map_err(|e| match e {
+                ModelError::Invalid(_) => ModelError::Conflict(
+                    "the version names a category or related articles that no longer exist".into(),
+                ),
+                other => other,
+            })?;
+            match changed {
+                true => record_write(conn, id, Verb::Updated, actor, viewer, &media).await,
+                false => load_view(conn, id, viewer, &media).await,
+            }
+        })
+        .await?;
     http::updated_counted(counted(&view)?)
 }

@@ -2,16 +2,20 @@
 //! trash and restore; admins delete for good.
 
 use actix_web::{HttpResponse, delete, patch, post, web};
+use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
-use super::common::{counted, if_match_current, if_match_ok, load_view, viewer_of};
+use super::common::{
+    counted, if_match_current, if_match_ok, life, load_view, record_write, viewer_of,
+};
 use super::input::{Edit, check_status_allowed};
 use crate::articles::model::{self, ArticleRecord, NewArticle, Viewer};
 use crate::articles::views::{
     ArticleStatus, ArticleView, CreateArticle, DeleteQuery, UpdateArticle,
 };
 use crate::auth::{Access, Caller, Role};
-use crate::error::{ApiResult, ModelError, ModelResult, Problem};
+use crate::error::{ApiError, ApiResult, ModelError, ModelResult, Problem};
+use crate::events::{self, Event, Resource, Verb};
 use crate::http::{self, IfMatch, Json, Query};
 use crate::state::AppState;
 
@@ -40,15 +44,20 @@ pub async fn create_article(
     check_status_allowed(&caller, body.status.unwrap_or(ArticleStatus::Draft))?;
     let edit = Edit::of_create(&body)?;
     let derived_slug = edit.derives_slug();
-    let mut conn = state.pool.get().await?;
     let new = NewArticle {
         content: edit.into_new(),
         derived_slug,
         author_id: caller.user_id,
     };
-    let id = model::create(&mut conn, new).await?;
-    let view = load_view(&mut conn, id, Viewer::Editor, state.media_url()).await?;
-    let location = format!("/api/v1/articles/{id}");
+    let (actor, media) = (caller.actor(), state.media_url().to_string());
+    let mut conn = state.pool.get().await?;
+    let view = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let id = model::create(conn, new).await?;
+            record_write(conn, id, Verb::Created, actor, Viewer::Editor, &media).await
+        })
+        .await?;
+    let location = format!("/api/v1/articles/{}", view.id);
     http::created_counted(counted(&view)?, Some(location))
 }
 
@@ -86,18 +95,26 @@ pub async fn update_article(
     let edit = Edit::of_update(&body)?;
     let viewer = viewer_of(Some(&caller));
     let is_author = caller.role() < Role::Editor;
-    let me = caller.user_id;
+    let (me, id) = (caller.user_id, *id);
+    let (actor, media) = (caller.actor(), state.media_url().to_string());
     let mut conn = state.pool.get().await?;
-    let with_record = if_match.is_present().then_some(state.media_url());
-    model::write(&mut conn, *id, viewer, me, with_record, move |current| {
-        check_writable(current, is_author, me)?;
-        if_match_current(&if_match, current)?;
-        let mut next = current.content.clone();
-        edit.apply(&mut next);
-        Ok(next)
-    })
-    .await?;
-    let view = load_view(&mut conn, *id, viewer, state.media_url()).await?;
+    let view = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let with_record = if_match.is_present().then_some(media.as_str());
+            let changed = model::write(conn, id, viewer, me, with_record, move |current| {
+                check_writable(current, is_author, me)?;
+                if_match_current(&if_match, current)?;
+                let mut next = current.content.clone();
+                edit.apply(&mut next);
+                Ok(next)
+            })
+            .await?;
+            match changed {
+                true => record_write(conn, id, Verb::Updated, actor, viewer, &media).await,
+                false => load_view(conn, id, viewer, &media).await,
+            }
+        })
+        .await?;
     http::updated_counted(counted(&view)?)
 }
 
@@ -145,12 +162,32 @@ pub async fn delete_article(
     let permanent = query.0.permanent.unwrap_or(false);
     let role = if permanent { Role::Admin } else { Role::Editor };
     caller.require(role, Access::Write)?;
+    let (actor, media, id) = (caller.actor(), state.media_url().to_string(), *id);
     let mut conn = state.pool.get().await?;
-    let check = move |record: &ArticleRecord| if_match_ok(&if_match, record);
-    match permanent {
-        true => model::purge(&mut conn, *id, state.media_url(), check).await?,
-        false => model::set_trashed(&mut conn, *id, true, state.media_url(), check).await?,
-    }
+    conn.transaction::<_, ApiError, _>(async move |conn| {
+        let check = move |record: &ArticleRecord| if_match_ok(&if_match, record);
+        if !permanent {
+            if model::set_trashed(conn, id, true, &media, check).await? {
+                record_write(conn, id, Verb::Trashed, actor, Viewer::Editor, &media).await?;
+            }
+            return Ok(());
+        }
+        // The article as it was, for the event; 404 if there is none.
+        let view = load_view(conn, id, Viewer::Editor, &media).await?;
+        let was_public = model::announced(conn, id).await?;
+        model::purge(conn, id, &media, check).await?;
+        let deleted = Event::new(
+            Resource::Article,
+            Verb::Deleted,
+            Some(id),
+            Some(view.version),
+            &view,
+        )?;
+        let dark = was_public.then(|| deleted.also(life(model::Went::Dark)));
+        events::record(conn, actor, dark.into_iter().chain([deleted])).await?;
+        Ok(())
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -171,8 +208,15 @@ pub async fn restore_article(
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     caller.require(Role::Editor, Access::Write)?;
+    let (actor, media, id) = (caller.actor(), state.media_url().to_string(), *id);
     let mut conn = state.pool.get().await?;
-    model::set_trashed(&mut conn, *id, false, state.media_url(), |_| Ok(())).await?;
-    let view = load_view(&mut conn, *id, Viewer::Editor, state.media_url()).await?;
+    let view = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            match model::set_trashed(conn, id, false, &media, |_| Ok(())).await? {
+                true => record_write(conn, id, Verb::Restored, actor, Viewer::Editor, &media).await,
+                false => load_view(conn, id, Viewer::Editor, &media).await,
+            }
+        })
+        .await?;
     http::updated_counted(counted(&view)?)
 }

@@ -12,4 +12,7 @@ pub use queries::{
     After, ArticleFilter, ArticleSort, StatusSelect, TimeBound, find, first_position, list, related,
 };
 pub use records::{ArticleContent, ArticleKey, ArticleRecord, GalleryItem, Viewer};
-pub use writes::{ArticleRow, Current, NewArticle, add_view, create, purge, set_trashed, write};
+pub use writes::{
+    ArticleRow, Current, NewArticle, Went, add_view, announce, announced, create, due, purge,
+    set_trashed, write,
+};

@@ -246,7 +246,7 @@ async fn lock_content(
 /// Changes the content of an article in one transaction: `decide` sees the locked current
 /// state (to check `If-Match`, with `with_record`, and permissions) and returns the new
 /// content; the previous version is stored as a revision and `version` goes up by one.
-/// Nothing changes when the new content equals the current one.
+/// Nothing changes when the new content equals the current one: then it answers `false`.
 pub async fn write(
     conn: &mut AsyncPgConnection,
     id: Uuid,
@@ -254,7 +254,7 @@ pub async fn write(
     editor: Uuid,
     with_record: Option<&str>,
     decide: impl FnOnce(&Current) -> ModelResult<ArticleContent> + Send + 'static,
-) -> ModelResult<()> {
+) -> ModelResult<bool> {
     let media = with_record.map(str::to_string);
     conn.transaction::<_, ModelError, _>(async move |conn| {
         let (row, content) = lock_content(conn, id, viewer).await?;
@@ -270,7 +270,7 @@ pub async fn write(
         let next = decide(&current)?;
         let (row, now) = (&current.row, &current.content);
         if next == *now {
-            return Ok(());
+            return Ok(false);
         }
         if next.category_id != now.category_id
             || next.related_ids != now.related_ids
@@ -310,7 +310,7 @@ pub async fn write(
         if next.agreement_ids != now.agreement_ids {
             replace_agreements(conn, id, &next.agreement_ids).await?;
         }
-        Ok(())
+        Ok(true)
     })
     .await
 }
@@ -325,14 +325,14 @@ enum Fate {
 }
 
 /// Decides the fate of an article in one transaction, after `precondition` accepted it as an
-/// editor sees it.
+/// editor sees it; `false` when it was already so (in the trash, or out of it).
 async fn settle(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     fate: Fate,
     media: &str,
     precondition: impl FnOnce(&ArticleRecord) -> ModelResult<()> + Send + 'static,
-) -> ModelResult<()> {
+) -> ModelResult<bool> {
     let media = media.to_string();
     conn.transaction::<_, ModelError, _>(async move |conn| {
         let deleted_at: Option<DateTime<Utc>> = articles::table
@@ -348,7 +348,7 @@ async fn settle(
             .ok_or(ModelError::NotFound("article"))?;
         precondition(&record)?;
         let target = articles::table.find(id);
-        match fate {
+        let changed = match fate {
             Fate::Trashed(trashed) if deleted_at.is_some() == trashed => 0,
             Fate::Trashed(trashed) => {
                 diesel::update(target)
@@ -358,20 +358,20 @@ async fn settle(
             }
             Fate::Purged => diesel::delete(target).execute(conn).await?,
         };
-        Ok(())
+        Ok(changed > 0)
     })
     .await
 }
 
 /// Moves an article to the trash (or back with `trashed = false`), after `precondition`
-/// accepted it as an editor sees it.
+/// accepted it as an editor sees it; `false` when it already was.
 pub async fn set_trashed(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     trashed: bool,
     media: &str,
     precondition: impl FnOnce(&ArticleRecord) -> ModelResult<()> + Send + 'static,
-) -> ModelResult<()> {
+) -> ModelResult<bool> {
     settle(conn, id, Fate::Trashed(trashed), media, precondition).await
 }
 
@@ -382,7 +382,64 @@ pub async fn purge(
     media: &str,
     precondition: impl FnOnce(&ArticleRecord) -> ModelResult<()> + Send + 'static,
 ) -> ModelResult<()> {
-    settle(conn, id, Fate::Purged, media, precondition).await
+    settle(conn, id, Fate::Purged, media, precondition)
+        .await
+        .map(drop)
+}
+
+/// A change of an article's public life, as [`announce`] finds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Went {
+    /// It became public (published, due, not in the trash).
+    Public,
+    /// It stopped being public.
+    Dark,
+}
+
+/// After a write of article `id` (in its transaction): whether it became public or stopped
+/// being public since `article.published` was last said of it, noting the new state. The
+/// scheduler calls it too, when a scheduled time has come.
+pub async fn announce(conn: &mut AsyncPgConnection, id: Uuid) -> ModelResult<Option<Went>> {
+    let live = diesel::dsl::sql::<Bool>(&public("articles"));
+    let now: Option<bool> = diesel::update(
+        articles::table
+            .find(id)
+            .filter(articles::announced.ne(live.clone())),
+    )
+    .set(articles::announced.eq(live))
+    .returning(articles::announced)
+    .get_result(conn)
+    .await
+    .optional()?;
+    Ok(now.map(|public| if public { Went::Public } else { Went::Dark }))
+}
+
+/// Whether article `id` was last announced as public.
+pub async fn announced(conn: &mut AsyncPgConnection, id: Uuid) -> ModelResult<bool> {
+    Ok(articles::table
+        .find(id)
+        .select(articles::announced)
+        .first(conn)
+        .await
+        .optional()?
+        .unwrap_or(false))
+}
+
+/// Scheduled articles whose time has come and that were not announced yet, locked for the
+/// announcement (rows another replica is announcing are skipped).
+pub async fn due(conn: &mut AsyncPgConnection, limit: i64) -> ModelResult<Vec<Uuid>> {
+    Ok(articles::table
+        .filter(articles::status.eq(ArticleStatus::Published))
+        .filter(articles::announced.eq(false))
+        .filter(articles::deleted_at.is_null())
+        .filter(articles::published_at.le(diesel::dsl::now))
+        .order(articles::published_at)
+        .select(articles::id)
+        .limit(limit)
+        .for_update()
+        .skip_locked()
+        .load(conn)
+        .await?)
 }
 
 /// Counts a view of a public article; `None` when there is no such public article.
