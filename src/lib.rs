@@ -31,6 +31,7 @@ pub mod storage;
 pub mod telemetry;
 pub mod text;
 pub mod users;
+pub mod webhooks;
 pub mod wire;
 
 use std::net::TcpListener;
@@ -65,7 +66,8 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .configure(organizations::routes)
                 .configure(signatories::routes)
                 .configure(agreements::routes)
-                .configure(site::routes),
+                .configure(site::routes)
+                .configure(webhooks::routes),
         );
 }
 
@@ -173,7 +175,16 @@ pub fn serve_all(listeners: Vec<TcpListener>, state: AppState) -> std::io::Resul
     let header_timeout = std::time::Duration::from_secs(state.config.header_timeout_secs);
     // Background work of every replica: forgetting kept answers when any replica commits an
     // event, and announcing scheduled articles when their time comes.
-    events::listener::spawn(state.pool.clone(), state.public_cache.clone());
+    events::listener::spawn(
+        state.pool.clone(),
+        state.public_cache.clone(),
+        state.wake_deliveries.clone(),
+    );
+    webhooks::worker::spawn(
+        state.pool.clone(),
+        state.config.events.clone(),
+        state.wake_deliveries.clone(),
+    );
     articles::schedule::spawn(state.pool.clone(), state.media_url().to_string());
     let authenticator = web::Data::new(auth::Authenticator {
         pool: state.pool.clone(),
@@ -253,6 +264,7 @@ pub fn state(
     let image_slots = Arc::new(tokio::sync::Semaphore::new(config.media.workers));
     let image_memory = Arc::new(budget::MemoryBudget::new(config.media.memory_mib));
     Ok(AppState {
+        wake_deliveries: Arc::new(tokio::sync::Notify::new()),
         pool,
         jwt,
         config: Arc::new(config),

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 
 #[path = "fixtures/cli.rs"]
 mod cli_support;
+#[path = "fixtures/receiver.rs"]
+mod receiver;
 
 use cli_support::{Service, bantin, cluster_running, temp_data_dir};
 
@@ -509,13 +511,24 @@ async fn within_a_second(base: &str, what: &str, check: impl Fn(&[String]) -> bo
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_write_on_one_replica_is_seen_on_the_other_within_a_second() {
     let data = temp_data_dir("cli-replicas");
-    let mut a = Service::start(&data);
+    let envs = [("BANTIN_WEBHOOK_ALLOW_PRIVATE", "true")];
+    let mut a = Service::start_with(&data, "127.0.0.1", &envs);
     a.wait_ready().await;
     let password = a.printed_password().expect("first run");
-    let mut b = Service::start(&data);
+    let mut b = Service::start_with(&data, "127.0.0.1", &envs);
     b.wait_ready().await;
     let token = access_token(&a.base, "admin@localhost", &password).await;
     let client = reqwest::Client::new();
+    // Both replicas send deliveries: each event still arrives once.
+    let receiver = receiver::Receiver::start(&[]).await;
+    let hook = client
+        .post(format!("{}/api/v1/webhooks", b.base))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"url": receiver.url, "events": ["*"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hook.status(), 201);
     assert!(anonymous_titles(&b.base).await.is_empty()); // B keeps this answer
 
     let created = client
@@ -549,9 +562,94 @@ async fn a_write_on_one_replica_is_seen_on_the_other_within_a_second() {
     assert_eq!(trashed.status(), 204);
     within_a_second(&a.base, "trashed on B, gone from A", |t| t.is_empty()).await;
 
+    for i in 0..10 {
+        let base = [&a.base, &b.base][i % 2];
+        let created = client
+            .post(format!("{base}/api/v1/categories"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"name": format!("Chuyên mục {i}")}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), 201);
+    }
+    // created, published, trashed, unpublished; ten categories.
+    receiver.wait_for(14, Duration::from_secs(10)).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let got = receiver.received();
+    let events: std::collections::HashSet<String> = got
+        .iter()
+        .map(|r| r.json()["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!((got.len(), events.len()), (14, 14), "each event once");
+
     for service in [&mut a, &mut b] {
         service.signal("-TERM");
         assert!(service.wait_exit().success(), "{}", service.output());
     }
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+/// `kill -9` while deliveries wait for a receiver that is down: after the restart they all go
+/// out, once each (one the killed process was sending waits for its lease, 30 s, to end).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deliveries_pending_at_a_crash_go_out_after_the_restart() {
+    let data = temp_data_dir("cli-webhook-crash");
+    let envs = [
+        ("BANTIN_WEBHOOK_ALLOW_PRIVATE", "true"),
+        (
+            "BANTIN_WEBHOOK_RETRY_DELAYS",
+            "1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1",
+        ),
+    ];
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut first = Service::start_with(&data, "127.0.0.1", &envs);
+    first.wait_ready().await;
+    let password = first.printed_password().expect("first run");
+    let token = access_token(&first.base, "admin@localhost", &password).await;
+    let client = reqwest::Client::new();
+    let url = format!("http://127.0.0.1:{port}/hooks/bantin"); // nobody listens yet
+    let hook = client
+        .post(format!("{}/api/v1/webhooks", first.base))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"url": url, "events": ["category.created"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hook.status(), 201);
+    for i in 0..5 {
+        let created = client
+            .post(format!("{}/api/v1/categories", first.base))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"name": format!("Chuyên mục {i}")}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), 201);
+    }
+    first.signal("-KILL");
+    first.wait_exit();
+
+    let receiver = receiver::Receiver::start_on(port, &[]).await;
+    let mut second = Service::start_with(&data, "127.0.0.1", &envs);
+    second.wait_ready().await;
+    receiver.wait_for(5, Duration::from_secs(45)).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let got = receiver.received();
+    let events: std::collections::HashSet<String> = got
+        .iter()
+        .map(|r| r.json()["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        (got.len(), events.len()),
+        (5, 5),
+        "each event once: {got:?}"
+    );
+    second.signal("-TERM");
+    assert!(second.wait_exit().success(), "{}", second.output());
     let _ = std::fs::remove_dir_all(&data);
 }

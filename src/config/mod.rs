@@ -3,6 +3,7 @@
 //! message naming the variable, so a typo never silently falls back to a default.
 
 mod accounts;
+mod events;
 mod media;
 mod server;
 mod sources;
@@ -78,6 +79,20 @@ pub struct Config {
     /// Time allowed for a whole upload (`multipart/form-data`) to arrive, in seconds.
     pub upload_timeout_secs: u64,
     pub media: MediaConfig,
+    pub events: EventsConfig,
+}
+
+/// How long events are kept, and how webhooks are delivered.
+#[derive(Debug, Clone)]
+pub struct EventsConfig {
+    /// Days delivered events and old deliveries are kept.
+    pub retention_days: u64,
+    /// Whether webhooks may target loopback, private and link-local addresses.
+    pub webhook_allow_private: bool,
+    /// The pause before each retry of a failed delivery.
+    pub webhook_retry_delays: Vec<std::time::Duration>,
+    /// Failed attempts in a row after which an endpoint is disabled.
+    pub webhook_disable_after: u32,
 }
 
 /// Where uploaded files go and the limits on them.
@@ -226,6 +241,7 @@ impl Config {
                 1..=86_400,
             )?,
             media: media::media(&src, &public_url)?,
+            events: events::events(&src)?,
             public_url,
         })
     }

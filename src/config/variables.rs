@@ -85,6 +85,26 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "seconds a client has to send a whole upload (else 408 and the connection closes)",
     ),
     (
+        "BANTIN_EVENT_RETENTION_DAYS",
+        "30",
+        "days events and webhook deliveries are kept (the audit log is kept for good)",
+    ),
+    (
+        "BANTIN_WEBHOOK_ALLOW_PRIVATE",
+        "false",
+        "`true` lets webhooks target loopback, private and link-local addresses",
+    ),
+    (
+        "BANTIN_WEBHOOK_RETRY_DELAYS",
+        "5,300,1800,7200,18000,36000,36000",
+        "seconds before each retry of a failed delivery (±20% jitter); after the last, it fails",
+    ),
+    (
+        "BANTIN_WEBHOOK_DISABLE_AFTER",
+        "30",
+        "failed attempts in a row after which an endpoint is disabled",
+    ),
+    (
         "BANTIN_CONFIG",
         "./bantin.toml",
         "optional TOML file with the same settings in lower case without the prefix",

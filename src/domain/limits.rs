@@ -82,3 +82,12 @@ pub const PASSWORD_MIN: usize = 12;
 pub const PASSWORD_MAX: usize = 256;
 /// Characters of an email address ([`crate::text::parse_email`] keeps to it).
 pub use crate::text::EMAIL_MAX;
+
+/// A webhook's target URL, in characters.
+pub const WEBHOOK_URL_MAX: usize = 2048;
+/// A webhook's description, in characters.
+pub const WEBHOOK_DESCRIPTION_MAX: usize = 500;
+/// Event types or patterns one webhook listens to.
+pub const WEBHOOK_EVENTS_MAX: usize = 50;
+/// How long a webhook receiver has to answer, in seconds.
+pub const WEBHOOK_TIMEOUT_SECS: u64 = 10;

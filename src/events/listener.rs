@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use futures_util::StreamExt;
+use tokio::sync::Notify;
 use tracing::{debug, warn};
 
 use super::CHANNEL;
@@ -23,12 +24,17 @@ const RETRY_MAX: Duration = Duration::from_secs(5);
 /// The connection's `application_name`, so that operators (and tests) can find it.
 pub const APPLICATION_NAME: &str = "bantin-listener";
 
-/// Starts listening in the background, for as long as the runtime runs.
-pub fn spawn(pool: DbPool, cache: Arc<PublicCache>) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(run(pool, cache))
+/// Starts listening in the background, for as long as the runtime runs; each notification
+/// also wakes `wake` (the webhook worker).
+pub fn spawn(
+    pool: DbPool,
+    cache: Arc<PublicCache>,
+    wake: Arc<Notify>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(run(pool, cache, wake))
 }
 
-async fn run(pool: DbPool, cache: Arc<PublicCache>) {
+async fn run(pool: DbPool, cache: Arc<PublicCache>, wake: Arc<Notify>) {
     let mut retry = Duration::from_millis(100);
     loop {
         match listen(&pool).await {
@@ -36,7 +42,7 @@ async fn run(pool: DbPool, cache: Arc<PublicCache>) {
                 retry = Duration::from_millis(100);
                 // Whatever was committed while nobody listened is forgotten now.
                 cache.forget_all();
-                let why = follow(&mut conn, &cache).await;
+                let why = follow(&mut conn, &cache, &wake).await;
                 warn!("the event listener lost its connection ({why}); listening again");
             }
             Err(why) => debug!("cannot listen for events yet: {why}"),
@@ -59,14 +65,17 @@ async fn listen(pool: &DbPool) -> Result<AsyncPgConnection, String> {
 }
 
 /// Forgets the kept answers at each notification until the connection fails; answers why.
-async fn follow(conn: &mut AsyncPgConnection, cache: &PublicCache) -> String {
+async fn follow(conn: &mut AsyncPgConnection, cache: &PublicCache, wake: &Notify) -> String {
     loop {
         let next = {
             let mut notifications = std::pin::pin!(conn.notifications_stream());
             tokio::time::timeout(CHECK_EVERY, notifications.next()).await
         };
         match next {
-            Ok(Some(Ok(_))) => cache.forget_all(),
+            Ok(Some(Ok(_))) => {
+                cache.forget_all();
+                wake.notify_waiters();
+            }
             Ok(Some(Err(e))) => return e.to_string(),
             Ok(None) => return "the notification stream ended".into(),
             Err(_idle) => {

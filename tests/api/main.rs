@@ -3,6 +3,8 @@
 #[path = "../fixtures/database.rs"]
 mod database;
 mod helpers;
+#[path = "../fixtures/receiver.rs"]
+mod receiver;
 
 mod agreements;
 mod api_tokens;
@@ -22,3 +24,4 @@ mod search;
 mod site;
 mod throttle;
 mod users;
+mod webhooks;

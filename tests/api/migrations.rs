@@ -75,6 +75,8 @@ fn printed(columns: &[Column]) -> std::collections::BTreeMap<String, Vec<String>
             "bytea" => "Bytea",
             "inet" => "Inet",
             "tsvector" => "Tsvector",
+            // What `diesel print-schema` prints for `text[]` (PostgreSQL arrays may hold NULLs).
+            "_text" => "Array<Nullable<Text>>",
             other => panic!(
                 "no diesel type known for {other} ({}.{})",
                 c.table_name, c.column_name
