@@ -5,6 +5,7 @@
 pub mod agreements;
 pub mod api_tokens;
 pub mod articles;
+pub mod audit;
 pub mod auth;
 pub mod bootstrap;
 pub mod budget;
@@ -67,7 +68,8 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .configure(signatories::routes)
                 .configure(agreements::routes)
                 .configure(site::routes)
-                .configure(webhooks::routes),
+                .configure(webhooks::routes)
+                .configure(audit::routes),
         );
 }
 

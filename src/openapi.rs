@@ -34,6 +34,7 @@ use crate::error::Problem;
         (name = "signatories", description = "The people who sign documents, with their current positions"),
         (name = "agreements", description = "Official documents between bodies (quy chế, chương trình phối hợp…): parties, signatures, relations"),
         (name = "site", description = "The portal's settings, footer and visit counter"),
+        (name = "audit", description = "Who did what, when (admins); never changed"),
         (name = "webhooks", description = "Endpoints that hear about every change, signed as Standard Webhooks (admins)"),
         (name = "health", description = "Liveness and readiness"),
     )

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::model;
 use super::views::{ApiTokenView, CreateApiToken, CreatedApiToken};
+use crate::audit::{self, Entry};
 use crate::auth::model::new_secret;
 use crate::auth::{API_TOKEN_PREFIX, Access, Caller, Role};
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
@@ -67,6 +68,9 @@ pub async fn create_token(
     )
     .await?;
     let location = format!("/api/v1/api-tokens/{}", row.id);
+    let detail = serde_json::json!({"name": row.name, "scope": row.scope});
+    let entry = Entry::new(caller.actor(), "api_token.created").on("api_token", row.id);
+    audit::record(&mut conn, entry.with(detail)).await?;
     http::created(
         &CreatedApiToken {
             token_info: row.into(),
@@ -144,6 +148,8 @@ pub async fn delete_token(
     admin_only(&caller, Access::Write)?;
     let mut conn = state.pool.get().await?;
     if model::delete(&mut conn, *id).await? {
+        let entry = Entry::new(caller.actor(), "api_token.revoked").on("api_token", *id);
+        audit::record(&mut conn, entry).await?;
         Ok(HttpResponse::NoContent().finish())
     } else {
         Err(ApiError::NotFound("no such API token".into()))

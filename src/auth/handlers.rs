@@ -4,7 +4,9 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
 use super::views::{CredentialView, LoginRequest, MeResponse, RefreshRequest, TokenResponse};
 use super::{Caller, Credential, client_ip, model, password, throttle};
+use crate::audit::{self, Entry};
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::events::Actor;
 use crate::http::{Cache, Json, list};
 use crate::state::AppState;
 use crate::text;
@@ -60,7 +62,11 @@ pub async fn login(
     let ip = client_ip(&req, &state.config.trusted_proxies);
     let Ok(email) = text::parse_email(&email) else {
         // No account can have it: nothing to check, but it counts for the address.
-        throttle::reserve(&mut *state.pool.get().await?, None, ip).await?;
+        let mut conn = state.pool.get().await?;
+        throttle::reserve(&mut conn, None, ip).await?;
+        let failed = Entry::new(Actor::SYSTEM, "auth.login_failed").from(ip);
+        let detail = serde_json::json!({"reason": "not an email address"});
+        audit::record(&mut conn, failed.with(detail)).await?;
         return Err(ApiError::invalid(
             "email",
             "invalid",
@@ -83,7 +89,14 @@ pub async fn login(
     let password_ok =
         password::verify(if too_long { String::new() } else { password }, hash).await?;
     // A failure is already counted.
+    let target = account.as_ref().map(|a| a.id);
     let Some(account) = account.filter(|_| password_ok) else {
+        let mut failed = Entry::new(Actor::SYSTEM, "auth.login_failed").from(ip);
+        if let Some(id) = target {
+            failed = failed.on("user", id);
+        }
+        let detail = serde_json::json!({"email": email, "reason": "wrong email or password"});
+        audit::record(&mut *state.pool.get().await?, failed.with(detail)).await?;
         return Err(wrong_credentials());
     };
     let mut conn = state.pool.get().await?;
@@ -91,6 +104,8 @@ pub async fn login(
     let (session_id, refresh_token) =
         model::create_session(&mut conn, account.id, state.config.refresh_token_ttl_secs).await?;
     tracing::info!(user_id = %account.id, %session_id, "login");
+    let entry = Entry::new(Actor::user(account.id, None), "auth.login").on("session", session_id);
+    audit::record(&mut conn, entry.from(ip)).await?;
     list(
         &tokens(&state, account.id, &account.role, session_id, refresh_token)?,
         Cache::Private,
@@ -125,9 +140,16 @@ pub async fn refresh(
             &tokens(&state, user_id, &role, session_id, refresh_token)?,
             Cache::Private,
         ),
-        model::Refresh::Reused => Err(ApiError::Unauthorized(
-            "this refresh token was already used; the login session has been revoked".into(),
-        )),
+        model::Refresh::Reused {
+            user_id,
+            session_id,
+        } => {
+            let entry = Entry::new(Actor::user(user_id, None), "auth.refresh_reused");
+            audit::record(&mut conn, entry.on("session", session_id)).await?;
+            Err(ApiError::Unauthorized(
+                "this refresh token was already used; the login session has been revoked".into(),
+            ))
+        }
         model::Refresh::Invalid => Err(ApiError::Unauthorized(
             "the refresh token is invalid, expired or revoked".into(),
         )),
@@ -152,10 +174,13 @@ pub async fn logout(
     body: Json<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    if model::logout(&mut conn, &body.0.refresh_token).await? {
-        Ok(HttpResponse::NoContent().finish())
-    } else {
-        Err(ApiError::Unauthorized("unknown refresh token".into()))
+    match model::logout(&mut conn, &body.0.refresh_token).await? {
+        Some((session, user)) => {
+            let entry = Entry::new(Actor::user(user, None), "auth.logout").on("session", session);
+            audit::record(&mut conn, entry).await?;
+            Ok(HttpResponse::NoContent().finish())
+        }
+        None => Err(ApiError::Unauthorized("unknown refresh token".into())),
     }
 }
 

@@ -208,7 +208,7 @@ pub enum Refresh {
         refresh_token: String,
     },
     /// The token had been used already: the session is now revoked.
-    Reused,
+    Reused { user_id: Uuid, session_id: Uuid },
     /// Unknown token, or a session that is revoked, expired or whose user is disabled.
     Invalid,
 }
@@ -243,7 +243,7 @@ pub async fn rotate_refresh_token(
             if used_at.is_some() {
                 revoke_session(conn, session_id, "refresh token reuse").await?;
                 tracing::warn!(%session_id, "a rotated refresh token was presented again; session revoked");
-                return Ok(Refresh::Reused);
+                return Ok(Refresh::Reused { user_id, session_id });
             }
             let user: Option<(String, bool)> = users::table
                 .find(user_id)
@@ -287,22 +287,23 @@ async fn revoke_session(
     Ok(())
 }
 
-/// Revokes the session a refresh token (current or already rotated) belongs to. `false` when
-/// the token is unknown.
-pub async fn logout(conn: &mut AsyncPgConnection, token: &str) -> ModelResult<bool> {
-    let session: Option<Uuid> = refresh_tokens::table
+/// Revokes the session a refresh token (current or already rotated) belongs to; answers the
+/// session and its user, `None` when the token is unknown.
+pub async fn logout(
+    conn: &mut AsyncPgConnection,
+    token: &str,
+) -> ModelResult<Option<(Uuid, Uuid)>> {
+    let session: Option<(Uuid, Uuid)> = refresh_tokens::table
+        .inner_join(sessions::table)
         .filter(refresh_tokens::token_hash.eq(hash_secret(token)))
-        .select(refresh_tokens::session_id)
+        .select((refresh_tokens::session_id, sessions::user_id))
         .first(conn)
         .await
         .optional()?;
-    match session {
-        Some(id) => {
-            revoke_session(conn, id, "logout").await?;
-            Ok(true)
-        }
-        None => Ok(false),
+    if let Some((id, _)) = session {
+        revoke_session(conn, id, "logout").await?;
     }
+    Ok(session)
 }
 
 /// Revokes every live session of a user (disabled, password changed).

@@ -152,6 +152,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_log (id) {
+        id -> Uuid,
+        at -> Timestamptz,
+        actor_user_id -> Nullable<Uuid>,
+        actor_token_id -> Nullable<Uuid>,
+        action -> Text,
+        resource_type -> Nullable<Text>,
+        resource_id -> Nullable<Uuid>,
+        address -> Nullable<Inet>,
+        detail -> Jsonb,
+    }
+}
+
+diesel::table! {
     categories (id) {
         id -> Uuid,
         slug -> Text,
@@ -401,6 +415,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_related,
     article_revisions,
     articles,
+    audit_log,
     categories,
     events,
     login_failures,

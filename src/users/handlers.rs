@@ -3,8 +3,9 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use uuid::Uuid;
 
-use super::model::{self, NewUser, UserChanges, UserFilter, UserSort};
+use super::model::{self, NewUser, UserChanges, UserFilter, UserRow, UserSort};
 use super::views::{CreateUser, UpdateUser, UserFilters, UserView};
+use crate::audit::{self, Entry};
 use crate::auth::{Access, Caller, Role, password};
 use crate::domain::limits::DISPLAY_NAME_MAX;
 use crate::domain::{Email, Fields, NewPassword, Title};
@@ -110,6 +111,9 @@ pub async fn create_user(
     )
     .await?;
     let location = format!("/api/v1/users/{}", row.id);
+    let detail = serde_json::json!({"email": row.email, "role": row.role});
+    let entry = Entry::new(caller.actor(), "user.created").on("user", row.id);
+    audit::record(&mut conn, entry.with(detail)).await?;
     http::created(&UserView::from(row), Some(location))
 }
 
@@ -191,10 +195,14 @@ pub async fn update_user(
         password_hash,
     };
     let mut conn = state.pool.get().await?;
-    let row = model::update(&mut conn, *id, changes, move |row| {
+    let password_changed = changes.password_hash.is_some();
+    let (before, row) = model::update(&mut conn, *id, changes, move |row| {
         if_match.check(&UserView::from(row.clone()))
     })
     .await?;
+    for entry in user_changes(&caller, &before, &row, password_changed) {
+        audit::record(&mut conn, entry).await?;
+    }
     // Display names are embedded in article lists.
     http::list(&UserView::from(row), Cache::Private)
 }
@@ -221,11 +229,46 @@ pub async fn delete_user(
 ) -> ApiResult<HttpResponse> {
     admin_only(&caller, Access::Write)?;
     let mut conn = state.pool.get().await?;
-    model::delete(&mut conn, *id, move |row| {
+    let gone = model::delete(&mut conn, *id, move |row| {
         if_match.check(&UserView::from(row.clone()))
     })
     .await?;
+    let detail = serde_json::json!({"email": gone.email, "role": gone.role});
+    let entry = Entry::new(caller.actor(), "user.deleted").on("user", gone.id);
+    audit::record(&mut conn, entry.with(detail)).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// The audit entries of an account change: its role, its being disabled or enabled, a new
+/// password (never the password), and the other fields by name.
+fn user_changes(caller: &Caller, before: &UserRow, after: &UserRow, password: bool) -> Vec<Entry> {
+    let entry = |action| Entry::new(caller.actor(), action).on("user", after.id);
+    let mut entries = Vec::new();
+    if before.role != after.role {
+        let detail = serde_json::json!({"from": before.role, "to": after.role});
+        entries.push(entry("user.role_changed").with(detail));
+    }
+    if before.disabled != after.disabled {
+        entries.push(entry(if after.disabled {
+            "user.disabled"
+        } else {
+            "user.enabled"
+        }));
+    }
+    if password {
+        entries.push(entry("user.password_changed"));
+    }
+    let mut fields = Vec::new();
+    if before.email != after.email {
+        fields.push("email");
+    }
+    if before.display_name != after.display_name {
+        fields.push("display_name");
+    }
+    if !fields.is_empty() {
+        entries.push(entry("user.updated").with(serde_json::json!({"fields": fields})));
+    }
+    entries
 }
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

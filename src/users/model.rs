@@ -214,15 +214,15 @@ async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> ModelResult<UserRow> {
         .ok_or(ModelError::NotFound("user"))
 }
 
-/// Applies changes in one transaction, after `precondition` accepted the current row.
-/// Account changes take turns ([`Global::Accounts`]): two admins demoting each other at once
+/// Applies changes in one transaction, after `precondition` accepted the current row; answers
+/// the row before and after. Account changes take turns ([`Global::Accounts`]): two admins demoting each other at once
 /// are served one after the other, and the second finds the first's change.
 pub async fn update(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     changes: UserChanges,
     precondition: impl FnOnce(&UserRow) -> ModelResult<()> + Send + 'static,
-) -> ModelResult<UserRow> {
+) -> ModelResult<(UserRow, UserRow)> {
     conn.transaction::<_, ModelError, _>(async move |conn| {
         locks::xact_lock(conn, Global::Accounts).await?;
         let current = lock(conn, id).await?;
@@ -247,24 +247,24 @@ pub async fn update(
         if revoke {
             revoke_user_sessions(conn, id, "account changed by an admin").await?;
         }
-        Ok(updated)
+        Ok((current, updated))
     })
     .await
 }
 
-/// Deletes an account (its sessions and API tokens go with it).
+/// Deletes an account (its sessions and API tokens go with it); answers it as it was.
 pub async fn delete(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     precondition: impl FnOnce(&UserRow) -> ModelResult<()> + Send + 'static,
-) -> ModelResult<()> {
+) -> ModelResult<UserRow> {
     conn.transaction::<_, ModelError, _>(async move |conn| {
         locks::xact_lock(conn, Global::Accounts).await?;
         let current = lock(conn, id).await?;
         precondition(&current)?;
         keep_an_admin(conn, &current, true).await?;
         diesel::delete(users::table.find(id)).execute(conn).await?;
-        Ok(())
+        Ok(current)
     })
     .await
 }

@@ -8,6 +8,7 @@ use super::model::{self, NewWebhook, WebhookChanges};
 use super::signing::new_secret;
 use super::targets;
 use super::views::{CreateWebhook, DeliveryView, UpdateWebhook, WebhookView, WebhookWithSecret};
+use crate::audit::{self, Entry};
 use crate::auth::{Access, Caller, Role};
 use crate::domain::limits::{WEBHOOK_DESCRIPTION_MAX, WEBHOOK_EVENTS_MAX};
 use crate::domain::{Fields, PlainText};
@@ -16,6 +17,15 @@ use crate::events::{Resource, all_types};
 use crate::http::{self, Cache, IfMatch, Json, Query};
 use crate::paging::{ListResponse, PageQuery};
 use crate::state::AppState;
+
+/// An audit entry about webhook `row` (its URL, events and state; never its secret).
+fn changed(caller: &Caller, action: &'static str, row: &model::WebhookRow) -> Entry {
+    let detail =
+        serde_json::json!({"url": row.url, "events": row.patterns(), "enabled": row.enabled});
+    Entry::new(caller.actor(), action)
+        .on("webhook", row.id)
+        .with(detail)
+}
 
 fn no_such_webhook() -> ApiError {
     ApiError::NotFound("no such webhook".into())
@@ -106,6 +116,7 @@ pub async fn create_webhook(
     };
     let mut conn = state.pool.get().await?;
     let row = model::create(&mut conn, new).await?;
+    audit::record(&mut conn, changed(&caller, "webhook.created", &row)).await?;
     let location = format!("/api/v1/webhooks/{}", row.id);
     let webhook = WebhookView::from(row);
     http::created(&WebhookWithSecret { webhook, secret }, Some(location))
@@ -205,6 +216,7 @@ pub async fn update_webhook(
         if_match.check(&WebhookView::from(row.clone()))
     })
     .await?;
+    audit::record(&mut conn, changed(&caller, "webhook.updated", &row)).await?;
     state.wake_deliveries.notify_waiters();
     http::item_written(&WebhookView::from(row))
 }
@@ -227,8 +239,14 @@ pub async fn delete_webhook(
 ) -> ApiResult<HttpResponse> {
     caller.require(Role::Admin, Access::Write)?;
     let mut conn = state.pool.get().await?;
+    let row = model::find(&mut conn, *id)
+        .await?
+        .ok_or_else(no_such_webhook)?;
     match model::delete(&mut conn, *id).await? {
-        true => Ok(HttpResponse::NoContent().finish()),
+        true => {
+            audit::record(&mut conn, changed(&caller, "webhook.deleted", &row)).await?;
+            Ok(HttpResponse::NoContent().finish())
+        }
         false => Err(no_such_webhook()),
     }
 }
@@ -254,6 +272,7 @@ pub async fn rotate_secret(
     let secret = new_secret();
     let mut conn = state.pool.get().await?;
     let row = model::rotate_secret(&mut conn, *id, secret.clone()).await?;
+    audit::record(&mut conn, changed(&caller, "webhook.secret_rotated", &row)).await?;
     let answer = WebhookWithSecret {
         webhook: WebhookView::from(row),
         secret,

@@ -9,6 +9,7 @@ mod receiver;
 mod agreements;
 mod api_tokens;
 mod articles;
+mod audit;
 mod auth;
 mod basics;
 mod categories;

@@ -395,3 +395,60 @@ async fn an_endpoint_failing_again_and_again_is_disabled_and_can_be_enabled() {
     });
     assert_eq!(per_message.len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn old_events_and_finished_deliveries_are_pruned_and_the_audit_log_is_kept() {
+    let app = TestApp::spawn().await;
+    let db = crate::database::connect(&app.db_url).await;
+    // Three events (two 40 days old), a disabled endpoint (the worker leaves it alone) with a
+    // delivered and a pending delivery of the old ones.
+    db.batch_execute(
+        "INSERT INTO webhooks (id, url, events, secret, enabled) VALUES \
+           ('00000000-0000-7000-8000-000000000001', 'https://203.113.131.1/h', '{*}', 'whsec_x', false); \
+         INSERT INTO events (id, type, occurred_at, resource_type, resource_id, data) VALUES \
+           ('00000000-0000-7000-8000-00000000000a', 'category.created', now() - interval '40 days', 'category', gen_random_uuid(), '{}'), \
+           ('00000000-0000-7000-8000-00000000000b', 'category.created', now() - interval '40 days', 'category', gen_random_uuid(), '{}'), \
+           ('00000000-0000-7000-8000-00000000000c', 'category.created', now() - interval '1 day', 'category', gen_random_uuid(), '{}'); \
+         INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_type, payload, status, next_attempt_at, created_at) VALUES \
+           (gen_random_uuid(), '00000000-0000-7000-8000-000000000001', '00000000-0000-7000-8000-00000000000a', 'category.created', '{}', 'delivered', NULL, now() - interval '40 days'), \
+           (gen_random_uuid(), '00000000-0000-7000-8000-000000000001', '00000000-0000-7000-8000-00000000000b', 'category.created', '{}', 'pending', now(), now() - interval '40 days')",
+    )
+    .await
+    .unwrap();
+    let count = |sql: &'static str| {
+        let db = &db;
+        async move { db.query_one(sql, &[]).await.unwrap().get::<_, i64>(0) }
+    };
+    let audit_before = count("SELECT count(*) FROM audit_log").await;
+
+    use diesel_async::AsyncConnection;
+    let mut conn = diesel_async::AsyncPgConnection::establish(&app.db_url)
+        .await
+        .unwrap();
+    let (events, deliveries) = bantin::webhooks::model::prune(&mut conn, 30).await.unwrap();
+    assert_eq!((events, deliveries), (1, 1));
+    let kept: Vec<String> = db
+        .query("SELECT id::text FROM events ORDER BY id", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(
+        kept,
+        [
+            "00000000-0000-7000-8000-00000000000b",
+            "00000000-0000-7000-8000-00000000000c"
+        ],
+        "the pending one's event and the recent one stay"
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM webhook_deliveries WHERE status = 'pending'").await,
+        1
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM audit_log").await,
+        audit_before,
+        "the audit log is kept"
+    );
+}
