@@ -31,7 +31,7 @@ pub async fn list_audit(
     if let (Some(from), Some(to)) = (q.from, q.to)
         && from > to
     {
-        return Err(ApiError::invalid(
+        return Err(ApiError::bad_field(
             "to",
             "before_from",
             "must not be before `from`",

@@ -258,7 +258,7 @@ async fn every_audited_action_shows_up_with_its_actor_and_no_secret() {
             Some(&reader),
         )
         .await;
-    problem(bad, 422).await;
+    problem(bad, 400).await;
     let total = json_of(
         app.get("/audit?with_total=true&action=user.*", Some(&reader))
             .await,
