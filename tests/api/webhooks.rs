@@ -136,7 +136,8 @@ async fn every_event_arrives_once_signed_as_standard_webhooks_say() {
 async fn a_receiver_failing_three_times_gets_the_event_on_the_fourth_try() {
     let app = app().await;
     let admin = app.admin_token().await;
-    let receiver = Receiver::start(&[500, 500, 503]).await;
+    // A redirect is a failed try, not followed.
+    let receiver = Receiver::start(&[500, 307, 503]).await;
     let hook = webhook(&app, &admin, &receiver.url, json!(["category.*"])).await;
     json_of(
         app.post("/categories", Some(&admin), &json!({"name": "Thời sự"}))
@@ -173,7 +174,12 @@ async fn a_receiver_failing_three_times_gets_the_event_on_the_fourth_try() {
         .iter()
         .map(|a| a["status_code"].as_i64().unwrap())
         .collect();
-    assert_eq!(codes, [500, 500, 503, 200]);
+    assert_eq!(codes, [500, 307, 503, 200]);
+    assert_eq!(
+        receiver.received().len(),
+        4,
+        "the redirect was not followed"
+    );
     assert!(
         delivered["attempt_log"][0]["error"]
             .as_str()
