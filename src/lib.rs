@@ -16,6 +16,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod events;
+pub mod feeds;
 pub mod health;
 pub mod http;
 pub mod media;
@@ -56,6 +57,7 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(health::live)
         .service(health::ready)
         .service(media::media_file)
+        .configure(feeds::routes)
         .service(
             scope("/api/v1")
                 .configure(auth::handlers::routes)

@@ -36,6 +36,7 @@ use crate::error::Problem;
         (name = "site", description = "The portal's settings, footer and visit counter"),
         (name = "audit", description = "Who did what, when (admins); never changed"),
         (name = "webhooks", description = "Endpoints that hear about every change, signed as Standard Webhooks (admins)"),
+        (name = "feeds", description = "RSS feeds and the sitemap, linking to the portal's pages"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]

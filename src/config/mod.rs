@@ -80,6 +80,18 @@ pub struct Config {
     pub upload_timeout_secs: u64,
     pub media: MediaConfig,
     pub events: EventsConfig,
+    pub portal: PortalConfig,
+}
+
+/// Where the portal that shows the content lives: the links of feeds and sitemaps.
+#[derive(Debug, Clone)]
+pub struct PortalConfig {
+    /// Base URL of the portal, without a trailing `/`.
+    pub url: String,
+    /// The path of an article's page, with `{slug}` (`/tin-tuc/{slug}`).
+    pub article_path: String,
+    /// The path of a category's page, with `{slug}`.
+    pub category_path: String,
 }
 
 /// How long events are kept, and how webhooks are delivered.
@@ -242,6 +254,7 @@ impl Config {
             )?,
             media: media::media(&src, &public_url)?,
             events: events::events(&src)?,
+            portal: server::portal(&src, &public_url)?,
             public_url,
         })
     }

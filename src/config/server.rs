@@ -6,7 +6,7 @@ use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use ipnet::IpNet;
 
 use super::sources::{Sources, http_url};
-use super::{ConfigError, LogFormat, err};
+use super::{ConfigError, LogFormat, PortalConfig, err};
 
 /// `BANTIN_BIND` as given.
 pub(super) fn bind(src: &Sources) -> String {
@@ -122,4 +122,35 @@ pub(super) fn trusted_proxies(src: &Sources) -> Result<Vec<IpNet>, ConfigError> 
             })
     })
     .collect()
+}
+
+/// The portal's base URL and the paths of its pages (each with `{slug}`).
+pub(super) fn portal(src: &Sources, public_url: &str) -> Result<PortalConfig, ConfigError> {
+    let url = match src.text("BANTIN_PORTAL_URL", src.file.portal_url.as_deref()) {
+        Some(url) => http_url("BANTIN_PORTAL_URL", &url)?,
+        None => public_url.to_string(),
+    };
+    let path = |name: &str, from_file: Option<&str>, default: &str| {
+        let path = src
+            .text(name, from_file)
+            .unwrap_or_else(|| default.to_string());
+        match path.starts_with('/') && path.contains("{slug}") {
+            true => Ok(path),
+            false => Err(err(name, "must start with `/` and contain `{slug}`")),
+        }
+    };
+    let file = &src.file;
+    Ok(PortalConfig {
+        url,
+        article_path: path(
+            "BANTIN_PORTAL_ARTICLE_PATH",
+            file.portal_article_path.as_deref(),
+            "/tin-tuc/{slug}",
+        )?,
+        category_path: path(
+            "BANTIN_PORTAL_CATEGORY_PATH",
+            file.portal_category_path.as_deref(),
+            "/chuyen-muc/{slug}",
+        )?,
+    })
 }

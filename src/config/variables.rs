@@ -105,6 +105,21 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "failed attempts in a row after which an endpoint is disabled",
     ),
     (
+        "BANTIN_PORTAL_URL",
+        "$BANTIN_PUBLIC_URL",
+        "base URL of the portal that shows the content (links in feeds and the sitemap)",
+    ),
+    (
+        "BANTIN_PORTAL_ARTICLE_PATH",
+        "/tin-tuc/{slug}",
+        "path of an article's page on the portal",
+    ),
+    (
+        "BANTIN_PORTAL_CATEGORY_PATH",
+        "/chuyen-muc/{slug}",
+        "path of a category's page on the portal",
+    ),
+    (
         "BANTIN_CONFIG",
         "./bantin.toml",
         "optional TOML file with the same settings in lower case without the prefix",

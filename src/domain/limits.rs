@@ -91,3 +91,8 @@ pub const WEBHOOK_DESCRIPTION_MAX: usize = 500;
 pub const WEBHOOK_EVENTS_MAX: usize = 50;
 /// How long a webhook receiver has to answer, in seconds.
 pub const WEBHOOK_TIMEOUT_SECS: u64 = 10;
+
+/// Articles in a feed, newest first.
+pub const FEED_ITEMS: i64 = 50;
+/// URLs in one sitemap (the sitemaps.org limit); past it, a sitemap index.
+pub const SITEMAP_URLS_MAX: i64 = 50_000;

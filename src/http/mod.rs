@@ -11,7 +11,7 @@ pub use conditional::{Counted, IfMatch, counted, etag_of};
 pub use extract::{JSON_LIMIT, Json, Query, parse_json, parse_query};
 pub use fields::{empty_list, int32, int32_or_null, non_null, nullable, nullable_int32};
 pub use respond::{
-    Cache, counted_item, created, created_counted, item, item_written, list, list_bytes,
+    Cache, counted_item, created, created_counted, document, item, item_written, list, list_bytes,
     updated_counted,
 };
 

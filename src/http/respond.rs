@@ -128,3 +128,29 @@ pub fn list_bytes(body: bytes::Bytes, cache: Cache) -> HttpResponse {
         .content_type("application/json")
         .body(body)
 }
+
+/// 200 with a public document that is not JSON (a feed, a sitemap): its strong ETag,
+/// `Last-Modified` when known, public caching; 304 when `If-None-Match` matches.
+pub fn document(
+    req: &HttpRequest,
+    body: Vec<u8>,
+    content_type: &'static str,
+    last_modified: Option<chrono::DateTime<chrono::Utc>>,
+) -> HttpResponse {
+    let etag = etag_of(&body);
+    let status = match if_none_match_hits(req, &etag) {
+        true => StatusCode::NOT_MODIFIED,
+        false => StatusCode::OK,
+    };
+    let mut res = HttpResponse::build(status);
+    res.insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, Cache::Public.header()));
+    if let Some(at) = last_modified {
+        let http_date = at.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+        res.insert_header((header::LAST_MODIFIED, http_date));
+    }
+    match status {
+        StatusCode::NOT_MODIFIED => res.finish(),
+        _ => res.content_type(content_type).body(body),
+    }
+}

@@ -11,7 +11,12 @@ async fn fill(app: &TestApp, token: &str, path: &str) -> String {
     let mut out = Vec::new();
     let segments: Vec<&str> = path.split('/').collect();
     for (i, segment) in segments.iter().enumerate() {
-        let value = match *segment {
+        // `{slug}.xml` (feeds, sitemaps): the parameter, then its suffix.
+        let (segment, suffix): (&str, &str) = match segment.strip_suffix(".xml") {
+            Some(bare) if bare.starts_with('{') => (bare, ".xml"),
+            _ => (segment, ""),
+        };
+        let value = match segment {
             "{id}" | "{slug}" => {
                 let resource = segments[i - 1];
                 let resource = if resource == "slug" {
@@ -25,16 +30,17 @@ async fn fill(app: &TestApp, token: &str, path: &str) -> String {
                     .json()
                     .await
                     .unwrap();
-                let key = if *segment == "{id}" { "id" } else { "slug" };
+                let key = if segment == "{id}" { "id" } else { "slug" };
                 page["data"][0][key]
                     .as_str()
                     .unwrap_or_else(|| panic!("no {resource} to fill {path}"))
                     .to_string()
             }
+            "{n}" if suffix == ".xml" => "0".to_string(),
             "{n}" => "1".to_string(),
             other => other.to_string(),
         };
-        out.push(value);
+        out.push(format!("{value}{suffix}"));
     }
     out.join("/")
 }

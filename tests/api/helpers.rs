@@ -200,6 +200,8 @@ impl TestApp {
             || path.starts_with("/docs")
             || path.starts_with("/openapi")
             || path.starts_with("/media/")
+            || path.starts_with("/feeds/")
+            || path.starts_with("/sitemap")
         {
             format!("{}{path}", self.address)
         } else {

@@ -14,6 +14,7 @@ mod auth;
 mod basics;
 mod categories;
 mod events;
+mod feeds;
 mod headers;
 mod jwt;
 mod migrations;
