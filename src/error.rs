@@ -50,11 +50,6 @@ impl FieldError {
 
 /// An RFC 9457 problem document.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({
-    "type": "/problems/validation", "title": "Invalid request", "status": 422,
-    "detail": "1 field is invalid", "request_id": "0193a0c4-5b7e-7c61-9d1e-2f1e0c7a5b10",
-    "errors": [{"field": "password", "code": "too_short", "message": "at least 12 characters"}]
-}))]
 pub struct Problem {
     /// A URI reference naming the kind of problem (`/problems/not-found`, …).
     #[serde(rename = "type")]

@@ -17,7 +17,8 @@ pub struct HealthStatus {
 }
 
 /// The process is up.
-#[utoipa::path(tag = "health", responses((status = 200, description = "The process is up", body = HealthStatus)))]
+#[utoipa::path(
+    operation_id = "getLiveness",tag = "health", responses((status = 200, description = "The process is up", body = HealthStatus)))]
 #[get("/health/live")]
 pub async fn live() -> HttpResponse {
     HttpResponse::Ok().json(HealthStatus {
@@ -33,6 +34,7 @@ struct Applied {
 
 /// The database is reachable and every migration of this build is applied.
 #[utoipa::path(
+    operation_id = "getReadiness",
     tag = "health",
     responses(
         (status = 200, description = "Ready to serve", body = HealthStatus),

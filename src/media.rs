@@ -21,6 +21,7 @@ pub struct MediaBytes(Vec<u8>);
 /// file never changes: it may be cached for a year. Supports `If-None-Match` (304) and byte
 /// ranges (206).
 #[utoipa::path(
+    operation_id = "getMediaFile",
     tag = "media",
     params(("path" = String, Path, description = "The file's path, as in a photo's `url`", example = "3f/3fa1c2d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90/medium.jpg")),
     responses(

@@ -202,9 +202,11 @@ pub struct Meta {
     #[schema(example = 20)]
     pub limit: i64,
     /// Pass as `cursor` to get the next page; `null` on the last page.
+    #[schema(required = true)]
     pub next_cursor: Option<String>,
     /// Number of matching items, with `with_total=true` or `page`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub total: Option<i64>,
 }
 
@@ -240,6 +242,24 @@ impl<T: ToSchema> ListResponse<T> {
             },
         }
     }
+}
+
+/// The schema of a `sort` parameter: each name of `allowed`, ascending or with `-`.
+pub fn sort_schema<F>(
+    allowed: &[(&str, F)],
+    example: &str,
+    description: &str,
+) -> utoipa::openapi::Object {
+    let values: Vec<String> = allowed
+        .iter()
+        .flat_map(|(name, _)| [name.to_string(), format!("-{name}")])
+        .collect();
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(values))
+        .description(Some(description))
+        .examples([serde_json::Value::from(example)])
+        .build()
 }
 
 #[cfg(test)]

@@ -104,6 +104,7 @@ pub async fn remove_files(store: &dyn MediaStore, keys: &[String]) {
 
 /// Attach a PDF to an agreement (editors and admins).
 #[utoipa::path(
+    operation_id = "uploadAgreementAttachment",
     tag = "agreements",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Agreement id")),
@@ -186,6 +187,7 @@ pub async fn upload_attachment(
 
 /// Remove an attachment and its file (editors and admins).
 #[utoipa::path(
+    operation_id = "deleteAgreementAttachment",
     tag = "agreements",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Agreement id"),

@@ -22,12 +22,6 @@ use crate::http::{self, Cache, IfMatch, Json, Query};
 use crate::paging::{Cursor, ListResponse, Meta, PageQuery, Paging, Sort, Start, parse_sort};
 use crate::state::AppState;
 
-const SORTS: &[(&str, AgreementSort)] = &[
-    ("signed_on", AgreementSort::SignedOn),
-    ("title", AgreementSort::Title),
-    ("created_at", AgreementSort::CreatedAt),
-];
-
 fn public_only(caller: &MaybeCaller) -> bool {
     caller.0.is_none()
 }
@@ -39,6 +33,7 @@ fn unchanged_since(if_match: &IfMatch, record: &AgreementRecord, media: &str) ->
 
 /// The document types with their Vietnamese labels.
 #[utoipa::path(
+    operation_id = "listDocumentTypes",
     tag = "agreements",
     responses((status = 200, description = "Every document type", body = Vec<DocTypeView>))
 )]
@@ -104,6 +99,7 @@ fn cursor_of(row: &AgreementListRow, sort: AgreementSort, sort_key: &str, last: 
 
 /// List agreements, their parties and signatures embedded.
 #[utoipa::path(
+    operation_id = "listAgreements",
     tag = "agreements",
     params(PageQuery, AgreementFilters),
     responses(
@@ -130,7 +126,11 @@ pub async fn list_agreements(
         },
         descending: q.is_none(),
     };
-    let sort = parse_sort(filters.sort.as_deref(), SORTS, default)?;
+    let sort = parse_sort(
+        filters.sort.as_deref(),
+        crate::agreements::views::requests::SORTS,
+        default,
+    )?;
     let sort_key = sort.key(sort.field.name());
     let (after, paging) = start_after(sort.field, paging.0.check(&sort_key)?)?;
     let filter = AgreementFilter {
@@ -167,6 +167,7 @@ pub async fn list_agreements(
 /// Create an agreement with its parties, signatures and relations (editors and admins), in
 /// one transaction: if anything is refused, nothing is written.
 #[utoipa::path(
+    operation_id = "createAgreement",
     tag = "agreements",
     security(("bearer" = [])),
     request_body = CreateAgreement,
@@ -199,6 +200,7 @@ pub async fn create_agreement(
 
 /// Get an agreement with its parties, signatures, relations and articles.
 #[utoipa::path(
+    operation_id = "getAgreement",
     tag = "agreements",
     params(("id" = Uuid, Path, description = "Agreement id")),
     responses(
@@ -228,6 +230,7 @@ pub async fn get_agreement(
 /// Update an agreement (partial; JSON merge semantics; a list given replaces the list), in
 /// one transaction.
 #[utoipa::path(
+    operation_id = "updateAgreement",
     tag = "agreements",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Agreement id"),
@@ -272,6 +275,7 @@ pub async fn update_agreement(
 
 /// Delete an agreement; one that other agreements relate to is a 409.
 #[utoipa::path(
+    operation_id = "deleteAgreement",
     tag = "agreements",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Agreement id"),
@@ -311,6 +315,7 @@ pub async fn delete_agreement(
 
 /// What a signatory signed, newest first, with the positions they held at each signing.
 #[utoipa::path(
+    operation_id = "listSignatoryAgreements",
     tag = "signatories",
     params(("id" = Uuid, Path, description = "Signatory id")),
     responses(

@@ -21,6 +21,7 @@ fn admin_only(caller: &Caller, access: Access) -> ApiResult<()> {
 
 /// Create an API token. The secret is in the answer, this once.
 #[utoipa::path(
+    operation_id = "createApiToken",
     tag = "api-tokens",
     security(("bearer" = [])),
     request_body = CreateApiToken,
@@ -82,6 +83,7 @@ pub async fn create_token(
 
 /// List API tokens (never their secrets), newest first.
 #[utoipa::path(
+    operation_id = "listApiTokens",
     tag = "api-tokens",
     security(("bearer" = [])),
     params(PageQuery),
@@ -105,6 +107,7 @@ pub async fn list_tokens(
 
 /// Get an API token (without its secret).
 #[utoipa::path(
+    operation_id = "getApiToken",
     tag = "api-tokens",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Token id")),
@@ -131,6 +134,7 @@ pub async fn get_token(
 
 /// Revoke an API token, at once.
 #[utoipa::path(
+    operation_id = "deleteApiToken",
     tag = "api-tokens",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Token id")),

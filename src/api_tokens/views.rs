@@ -38,8 +38,10 @@ pub struct ApiTokenView {
     pub id: Uuid,
     pub name: String,
     pub scope: TokenScope,
+    #[schema(required = true)]
     pub expires_at: Option<DateTime<Utc>>,
     /// Last time the token authenticated a request (to the minute).
+    #[schema(required = true)]
     pub last_used_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub owner: TokenOwner,

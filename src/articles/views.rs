@@ -7,6 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::model::ArticleRecord;
+use super::model::ArticleSort;
 use crate::categories::views::PathItem;
 /// Where an article is in its life (a domain value; the spec names its schema `ArticleStatus`).
 pub use crate::domain::ArticleStatus;
@@ -104,10 +105,11 @@ pub struct ArticleView {
     pub body: String,
     pub status: ArticleStatus,
     /// When the article becomes (or became) public.
+    #[schema(required = true)]
     pub published_at: Option<DateTime<Utc>>,
-    #[schema(value_type = Option<CategoryRef>)]
+    #[schema(value_type = Option<CategoryRef>, required = true)]
     pub category: Option<Box<RawValue>>,
-    #[schema(value_type = Option<PhotoView>)]
+    #[schema(value_type = Option<PhotoView>, required = true)]
     pub cover_photo: Option<Box<RawValue>>,
     /// The gallery, in `position` order.
     #[schema(value_type = Vec<ArticlePhoto>)]
@@ -118,9 +120,11 @@ pub struct ArticleView {
     /// Manually related articles, in order (anonymous readers see only the public ones).
     pub related_ids: Vec<Uuid>,
     /// `null` when the author's account was deleted.
+    #[schema(required = true)]
     pub author: Option<AuthorRef>,
     pub view_count: i64,
     /// When the article was moved to the trash; `null` otherwise.
+    #[schema(required = true)]
     pub deleted_at: Option<DateTime<Utc>>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
@@ -135,13 +139,16 @@ pub struct ArticleSummary {
     pub title: String,
     pub summary: String,
     pub status: ArticleStatus,
+    #[schema(required = true)]
     pub published_at: Option<DateTime<Utc>>,
-    #[schema(value_type = Option<CategoryRef>)]
+    #[schema(value_type = Option<CategoryRef>, required = true)]
     pub category: Option<Box<RawValue>>,
-    #[schema(value_type = Option<PhotoView>)]
+    #[schema(value_type = Option<PhotoView>, required = true)]
     pub cover_photo: Option<Box<RawValue>>,
+    #[schema(required = true)]
     pub author: Option<AuthorRef>,
     pub view_count: i64,
+    #[schema(required = true)]
     pub deleted_at: Option<DateTime<Utc>>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
@@ -332,9 +339,8 @@ pub struct ArticleFilters {
     pub agreement: Option<Uuid>,
     /// Only articles that report an agreement this signatory signed.
     pub signatory: Option<Uuid>,
-    /// `published_at` (default `-published_at`), `title` (Vietnamese order) or `view_count`;
-    /// `-` prefix for descending. With `q` and no `sort`: by relevance.
-    #[param(example = "-published_at")]
+    /// The order (see `sort_schema`).
+    #[param(schema_with = sort_schema)]
     pub sort: Option<String>,
 }
 
@@ -375,6 +381,7 @@ pub struct RevisionSummary {
     /// When this version was written.
     pub created_at: DateTime<Utc>,
     /// Who wrote this version; `null` when unknown or deleted.
+    #[schema(required = true)]
     pub author: Option<AuthorRef>,
 }
 
@@ -386,4 +393,19 @@ impl crate::events::Subject for ArticleView {
     fn subject_version(&self) -> i32 {
         self.version
     }
+}
+
+/// The values of `sort`, with the field each names (`-` before one: descending).
+pub const SORTS: &[(&str, ArticleSort)] = &[
+    ("published_at", ArticleSort::PublishedAt),
+    ("title", ArticleSort::Title),
+    ("view_count", ArticleSort::ViewCount),
+];
+
+fn sort_schema() -> utoipa::openapi::Object {
+    crate::paging::sort_schema(
+        SORTS,
+        "-published_at",
+        "`published_at` (default `-published_at`), `title` (Vietnamese order) or `view_count`; `-` prefix for descending. With `q` and no `sort`: by relevance.",
+    )
 }

@@ -14,6 +14,7 @@ use crate::state::AppState;
 /// client's address), logouts, refresh tokens presented twice, account, API token and webhook
 /// changes. Entries are never changed or removed.
 #[utoipa::path(
+    operation_id = "listAuditEntries",
     tag = "audit",
     security(("bearer" = [])),
     params(PageQuery, AuditQuery),

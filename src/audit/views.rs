@@ -30,10 +30,13 @@ pub struct AuditQuery {
 pub struct AuditActor {
     /// `null` for Bantin itself (the scheduler, `seed-demo`) or an unknown caller (a failed
     /// login).
+    #[schema(required = true)]
     pub user_id: Option<Uuid>,
     /// The user's name now (`null` when the account is gone).
+    #[schema(required = true)]
     pub display_name: Option<String>,
     /// The API token used, if one was.
+    #[schema(required = true)]
     pub token_id: Option<Uuid>,
 }
 
@@ -51,9 +54,12 @@ pub struct AuditEntryView {
     pub at: DateTime<Utc>,
     pub actor: AuditActor,
     pub action: String,
+    #[schema(required = true)]
     pub resource_type: Option<String>,
+    #[schema(required = true)]
     pub resource_id: Option<Uuid>,
     /// The client's address (logins and their failures).
+    #[schema(required = true)]
     pub address: Option<String>,
     /// What else the entry says (a version and title; a role before and after; …).
     #[schema(value_type = Object)]

@@ -42,6 +42,7 @@ fn tokens(
 /// Something that is not an email address at all is a 422 (no password is checked) and counts
 /// as a failure for the client address.
 #[utoipa::path(
+    operation_id = "login",
     tag = "auth",
     request_body = LoginRequest,
     responses(
@@ -117,6 +118,7 @@ pub async fn login(
 /// The refresh token presented stops working. Presenting one that was already exchanged
 /// revokes the whole login session (it was stolen or replayed).
 #[utoipa::path(
+    operation_id = "refreshSession",
     tag = "auth",
     request_body = RefreshRequest,
     responses(
@@ -161,6 +163,7 @@ pub async fn refresh(
 /// The refresh token is the credential (no bearer needed). Its session's refresh and access
 /// tokens stop working at once. Logging out twice is not an error.
 #[utoipa::path(
+    operation_id = "logout",
     tag = "auth",
     request_body = RefreshRequest,
     responses(
@@ -186,6 +189,7 @@ pub async fn logout(
 
 /// The caller: the signed-in user, or the owner and scope of the API token used.
 #[utoipa::path(
+    operation_id = "getMe",
     tag = "auth",
     security(("bearer" = [])),
     responses((status = 200, description = "The caller", body = MeResponse))

@@ -15,12 +15,6 @@ use crate::http::{self, Cache, IfMatch, Json, Query};
 use crate::paging::{ListResponse, PageQuery, Sort, parse_sort};
 use crate::state::AppState;
 
-const SORTS: &[(&str, CategorySort)] = &[
-    ("position", CategorySort::Position),
-    ("name", CategorySort::Name),
-    ("created_at", CategorySort::CreatedAt),
-];
-
 fn no_such_category() -> ApiError {
     ApiError::NotFound("no such category".into())
 }
@@ -32,6 +26,7 @@ fn fallback_slug() -> Slug {
 
 /// List categories.
 #[utoipa::path(
+    operation_id = "listCategories",
     tag = "categories",
     params(PageQuery, CategoryFilters),
     responses((status = 200, description = "A page of categories", body = ListResponse<CategoryView>))
@@ -48,7 +43,11 @@ pub async fn list_categories(
         field: CategorySort::Position,
         descending: false,
     };
-    let sort = parse_sort(filters.sort.as_deref(), SORTS, default)?;
+    let sort = parse_sort(
+        filters.sort.as_deref(),
+        crate::categories::views::SORTS,
+        default,
+    )?;
     let sort_key = sort.key(sort.field.name());
     let paging = paging.0.check(&sort_key)?;
     let filter = CategoryFilter {
@@ -70,6 +69,7 @@ pub async fn list_categories(
 
 /// Create a category (editors and admins).
 #[utoipa::path(
+    operation_id = "createCategory",
     tag = "categories",
     security(("bearer" = [])),
     request_body = CreateCategory,
@@ -129,6 +129,7 @@ pub async fn create_category(
 
 /// Get a category.
 #[utoipa::path(
+    operation_id = "getCategory",
     tag = "categories",
     params(("id" = Uuid, Path, description = "Category id")),
     responses(
@@ -153,6 +154,7 @@ pub async fn get_category(
 
 /// Get a category by its slug.
 #[utoipa::path(
+    operation_id = "getCategoryBySlug",
     tag = "categories",
     params(("slug" = String, Path, description = "Category slug", example = "hoi-dong-nhan-dan")),
     responses(
@@ -177,6 +179,7 @@ pub async fn get_category_by_slug(
 
 /// Update a category (partial; JSON merge semantics).
 #[utoipa::path(
+    operation_id = "updateCategory",
     tag = "categories",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Category id"),
@@ -235,6 +238,7 @@ pub async fn update_category(
 
 /// Delete a category; one with sub-categories or articles (trashed ones included) is a 409.
 #[utoipa::path(
+    operation_id = "deleteCategory",
     tag = "categories",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Category id"),

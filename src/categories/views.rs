@@ -6,6 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::model::CategoryRow;
+use super::model::CategorySort;
 use crate::http::{int32, int32_or_null, non_null, nullable};
 
 /// One step of a breadcrumb.
@@ -40,6 +41,7 @@ pub struct CategoryView {
     pub name: String,
     pub description: String,
     /// The parent category; `null` at the top level.
+    #[schema(required = true)]
     pub parent_id: Option<Uuid>,
     /// Order among siblings (ascending).
     pub position: i32,
@@ -118,9 +120,8 @@ pub struct CategoryFilters {
     pub root: Option<bool>,
     /// Diacritic-insensitive match on the name (`hoi dong` finds `Hội đồng`).
     pub q: Option<String>,
-    /// `position` (default; with `parent_id` or `root`, the order of the siblings), `name`
-    /// (Vietnamese alphabetical order) or `created_at`; `-` prefix for descending.
-    #[param(example = "position")]
+    /// The order (see `sort_schema`).
+    #[param(schema_with = sort_schema)]
     pub sort: Option<String>,
 }
 
@@ -132,4 +133,19 @@ impl crate::events::Subject for CategoryView {
     fn subject_version(&self) -> i32 {
         self.version
     }
+}
+
+/// The values of `sort`, with the field each names (`-` before one: descending).
+pub const SORTS: &[(&str, CategorySort)] = &[
+    ("position", CategorySort::Position),
+    ("name", CategorySort::Name),
+    ("created_at", CategorySort::CreatedAt),
+];
+
+fn sort_schema() -> utoipa::openapi::Object {
+    crate::paging::sort_schema(
+        SORTS,
+        "position",
+        "`position` (default; with `parent_id` or `root`, the order of the siblings), `name` (Vietnamese alphabetical order) or `created_at`; `-` prefix for descending.",
+    )
 }

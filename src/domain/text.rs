@@ -82,16 +82,22 @@ impl Title {
 pub struct PlainText(String);
 text_value!(PlainText);
 
+/// The limit counts the characters as sent (as the spec's `maxLength` does), before
+/// trimming: a value the schema calls too long is never accepted.
+fn within(raw: &str, max: usize) -> Result<(), Refusal> {
+    match raw.chars().count() > max {
+        true => Err(Refusal::new(
+            "too_long",
+            format!("at most {max} characters"),
+        )),
+        false => Ok(()),
+    }
+}
+
 impl PlainText {
     pub fn parse(raw: &str, max: usize) -> Result<PlainText, Refusal> {
-        let text = raw.trim();
-        match text.chars().count() > max {
-            true => Err(Refusal::new(
-                "too_long",
-                format!("at most {max} characters"),
-            )),
-            false => Ok(PlainText(text.to_string())),
-        }
+        within(raw, max)?;
+        Ok(PlainText(raw.trim().to_string()))
     }
 }
 
@@ -122,6 +128,7 @@ text_value!(PersonName);
 
 impl PersonName {
     pub fn parse(raw: &str) -> Result<PersonName, Refusal> {
+        within(raw, FULL_NAME_MAX)?;
         let name = Title::parse(&crate::text::collapse_spaces(raw), FULL_NAME_MAX)?;
         if let Some(honorific) = crate::text::leading_honorific(name.as_str()) {
             return Err(Refusal::new(
@@ -192,6 +199,9 @@ text_value!(DocumentNumber);
 impl DocumentNumber {
     /// `None` for an absent or blank number.
     pub fn parse(raw: Option<&str>) -> Result<Option<DocumentNumber>, Refusal> {
+        if let Some(raw) = raw {
+            within(raw, DOCUMENT_NUMBER_MAX)?;
+        }
         let Some(raw) = raw.map(str::trim).filter(|n| !n.is_empty()) else {
             return Ok(None);
         };

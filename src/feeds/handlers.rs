@@ -15,6 +15,7 @@ const XML: &str = "application/xml; charset=utf-8";
 
 /// The newest public articles of the whole site, as RSS 2.0.
 #[utoipa::path(
+    operation_id = "getArticlesFeed",
     tag = "feeds",
     responses(
         (status = 200, description = "RSS 2.0, the newest 50 public articles", content_type = "application/rss+xml", body = String,
@@ -42,6 +43,7 @@ pub async fn site_feed(req: HttpRequest, state: web::Data<AppState>) -> ApiResul
 
 /// The newest public articles of one category, as RSS 2.0.
 #[utoipa::path(
+    operation_id = "getCategoryFeed",
     tag = "feeds",
     params(("slug" = String, Path, description = "Category slug")),
     responses(
@@ -81,6 +83,7 @@ pub async fn category_feed(
 /// a sitemap index of `/sitemaps/{n}.xml` (0: the categories; 1, 2, …: the articles, newest
 /// first).
 #[utoipa::path(
+    operation_id = "getSitemap",
     tag = "feeds",
     responses(
         (status = 200, description = "A `urlset`, or a `sitemapindex` past 50,000 URLs", content_type = "application/xml", body = String,
@@ -111,6 +114,7 @@ pub async fn sitemap(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<
 
 /// One part of a large sitemap: 0 holds the categories, `n` ≥ 1 the `n`th 50,000 articles.
 #[utoipa::path(
+    operation_id = "getSitemapPart",
     tag = "feeds",
     params(("n" = u32, Path, description = "Part number, from 0")),
     responses(

@@ -17,17 +17,13 @@ use crate::http::{self, Cache, IfMatch, Json, Query};
 use crate::paging::{ListResponse, PageQuery, Sort, parse_sort};
 use crate::state::AppState;
 
-const SORTS: &[(&str, OrganizationSort)] = &[
-    ("name", OrganizationSort::Name),
-    ("created_at", OrganizationSort::CreatedAt),
-];
-
 fn no_such_organization() -> ApiError {
     ApiError::NotFound("no such organization".into())
 }
 
 /// List organisations.
 #[utoipa::path(
+    operation_id = "listOrganizations",
     tag = "organizations",
     params(PageQuery, OrganizationFilters),
     responses(
@@ -47,7 +43,11 @@ pub async fn list_organizations(
         field: OrganizationSort::Name,
         descending: false,
     };
-    let sort = parse_sort(filters.sort.as_deref(), SORTS, default)?;
+    let sort = parse_sort(
+        filters.sort.as_deref(),
+        crate::organizations::views::SORTS,
+        default,
+    )?;
     let sort_key = sort.key(sort.field.name());
     let paging = paging.0.check(&sort_key)?;
     let filter = OrganizationFilter {
@@ -73,6 +73,7 @@ pub async fn list_organizations(
 
 /// Create an organisation (editors and admins).
 #[utoipa::path(
+    operation_id = "createOrganization",
     tag = "organizations",
     security(("bearer" = [])),
     request_body = CreateOrganization,
@@ -121,6 +122,7 @@ pub async fn create_organization(
 
 /// Get an organisation.
 #[utoipa::path(
+    operation_id = "getOrganization",
     tag = "organizations",
     params(("id" = Uuid, Path, description = "Organization id")),
     responses(
@@ -149,6 +151,7 @@ pub async fn get_organization(
 
 /// Update an organisation (partial; JSON merge semantics).
 #[utoipa::path(
+    operation_id = "updateOrganization",
     tag = "organizations",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Organization id"),
@@ -205,6 +208,7 @@ pub async fn update_organization(
 /// Delete an organisation; one with sub-organisations, signatories, or agreements that name
 /// it is a 409.
 #[utoipa::path(
+    operation_id = "deleteOrganization",
     tag = "organizations",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Organization id"),

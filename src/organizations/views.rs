@@ -6,6 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::model::OrganizationRow;
+use super::model::OrganizationSort;
 use crate::http::{non_null, nullable};
 
 /// Which system a body belongs to.
@@ -56,6 +57,7 @@ pub struct OrganizationView {
     pub short_name: String,
     pub kind: OrganizationKind,
     /// The body it belongs to (`Tỉnh ủy Lai Châu`); `null` at the top.
+    #[schema(required = true)]
     pub parent_id: Option<Uuid>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
@@ -125,8 +127,8 @@ pub struct OrganizationFilters {
     pub parent_id: Option<Uuid>,
     /// `true`: only top-level bodies.
     pub root: Option<bool>,
-    /// `name` (default; Vietnamese order) or `created_at`; `-` prefix for descending.
-    #[param(example = "name")]
+    /// The order (see `sort_schema`).
+    #[param(schema_with = sort_schema)]
     pub sort: Option<String>,
 }
 
@@ -138,4 +140,18 @@ impl crate::events::Subject for OrganizationView {
     fn subject_version(&self) -> i32 {
         self.version
     }
+}
+
+/// The values of `sort`, with the field each names (`-` before one: descending).
+pub const SORTS: &[(&str, OrganizationSort)] = &[
+    ("name", OrganizationSort::Name),
+    ("created_at", OrganizationSort::CreatedAt),
+];
+
+fn sort_schema() -> utoipa::openapi::Object {
+    crate::paging::sort_schema(
+        SORTS,
+        "name",
+        "`name` (default; Vietnamese order) or `created_at`; `-` prefix for descending.",
+    )
 }

@@ -20,8 +20,6 @@ use crate::http::{self, Cache, IfMatch, Json, Query};
 use crate::paging::{ListResponse, PageQuery, Sort, parse_sort};
 use crate::state::AppState;
 
-const SORTS: &[(&str, PhotoSort)] = &[("created_at", PhotoSort::CreatedAt)];
-
 /// A photo's text field (caption, alt text, credit) with its limit, checked; empty when
 /// refused.
 fn description_field(fields: &mut Fields, field: &str, value: &str) -> String {
@@ -151,6 +149,7 @@ async fn process(
 /// orientation applied); `thumb`, `medium` and `large` variants are made at once. Uploading a
 /// file that is already stored makes a new photo that shares the stored files.
 #[utoipa::path(
+    operation_id = "uploadPhoto",
     tag = "photos",
     security(("bearer" = [])),
     request_body(content = inline(UploadPhoto), content_type = "multipart/form-data"),
@@ -234,6 +233,7 @@ async fn record_created(
 
 /// List photos (authors and above), newest first.
 #[utoipa::path(
+    operation_id = "listPhotos",
     tag = "photos",
     security(("bearer" = [])),
     params(PageQuery, PhotoFilters),
@@ -255,7 +255,11 @@ pub async fn list_photos(
         field: PhotoSort::CreatedAt,
         descending: true,
     };
-    let sort = parse_sort(filters.sort.as_deref(), SORTS, default)?;
+    let sort = parse_sort(
+        filters.sort.as_deref(),
+        crate::photos::views::SORTS,
+        default,
+    )?;
     let sort_key = sort.key(sort.field.name());
     let paging = paging.0.check(&sort_key)?;
     let q = filters
@@ -277,6 +281,7 @@ pub async fn list_photos(
 
 /// Get a photo (authors and above).
 #[utoipa::path(
+    operation_id = "getPhoto",
     tag = "photos",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Photo id")),
@@ -322,6 +327,7 @@ async fn require_owner(
 
 /// Describe a photo (partial; JSON merge semantics). Authors: their own uploads only.
 #[utoipa::path(
+    operation_id = "updatePhoto",
     tag = "photos",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Photo id"),
@@ -380,6 +386,7 @@ pub async fn update_photo(
 /// `?force=true` (editors and admins), which takes it off them. The stored files go with
 /// the last photo that shows them.
 #[utoipa::path(
+    operation_id = "deletePhoto",
     tag = "photos",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Photo id"), DeletePhotoQuery,

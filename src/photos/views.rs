@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::model::PhotoSort;
 use crate::http::{non_null, nullable};
 
 /// One resized file of a photo.
@@ -53,6 +54,7 @@ pub struct PhotoView {
     pub alt_text: String,
     /// Photographer or source.
     pub credit: String,
+    #[schema(required = true)]
     pub taken_at: Option<DateTime<Utc>>,
     /// Always `thumb`, `medium` and `large`, in that order.
     pub variants: Vec<PhotoVariant>,
@@ -110,8 +112,8 @@ pub struct PhotoFilters {
     /// Diacritic-insensitive search over caption, alt text and credit.
     #[param(example = "quang canh hoi nghi")]
     pub q: Option<String>,
-    /// `created_at`, `-` for descending (default `-created_at`: newest first).
-    #[param(example = "-created_at")]
+    /// The order (see `sort_schema`).
+    #[param(schema_with = sort_schema)]
     pub sort: Option<String>,
 }
 
@@ -132,4 +134,15 @@ impl crate::events::Subject for PhotoView {
     fn subject_version(&self) -> i32 {
         self.version
     }
+}
+
+/// The values of `sort`, with the field each names (`-` before one: descending).
+pub const SORTS: &[(&str, PhotoSort)] = &[("created_at", PhotoSort::CreatedAt)];
+
+fn sort_schema() -> utoipa::openapi::Object {
+    crate::paging::sort_schema(
+        SORTS,
+        "-created_at",
+        "`created_at`, `-` for descending (default `-created_at`: newest first).",
+    )
 }

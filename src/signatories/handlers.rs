@@ -15,13 +15,9 @@ use crate::http::{self, Cache, IfMatch, Json, Query};
 use crate::paging::{ListResponse, PageQuery, Sort, parse_sort};
 use crate::state::AppState;
 
-const SORTS: &[(&str, SignatorySort)] = &[
-    ("name", SignatorySort::Name),
-    ("created_at", SignatorySort::CreatedAt),
-];
-
 /// List signatories.
 #[utoipa::path(
+    operation_id = "listSignatories",
     tag = "signatories",
     params(PageQuery, SignatoryFilters),
     responses(
@@ -41,7 +37,11 @@ pub async fn list_signatories(
         field: SignatorySort::Name,
         descending: false,
     };
-    let sort = parse_sort(filters.sort.as_deref(), SORTS, default)?;
+    let sort = parse_sort(
+        filters.sort.as_deref(),
+        crate::signatories::views::SORTS,
+        default,
+    )?;
     let sort_key = sort.key(sort.field.name());
     let paging = paging.0.check(&sort_key)?;
     let filter = SignatoryFilter {
@@ -65,6 +65,7 @@ pub async fn list_signatories(
 
 /// Create a signatory (editors and admins).
 #[utoipa::path(
+    operation_id = "createSignatory",
     tag = "signatories",
     security(("bearer" = [])),
     request_body = CreateSignatory,
@@ -113,6 +114,7 @@ pub async fn create_signatory(
 
 /// Get a signatory.
 #[utoipa::path(
+    operation_id = "getSignatory",
     tag = "signatories",
     params(("id" = Uuid, Path, description = "Signatory id")),
     responses(
@@ -141,6 +143,7 @@ pub async fn get_signatory(
 
 /// Update a signatory (partial; JSON merge semantics).
 #[utoipa::path(
+    operation_id = "updateSignatory",
     tag = "signatories",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Signatory id"),
@@ -199,6 +202,7 @@ pub async fn update_signatory(
 
 /// Delete a signatory; one who signed an agreement is a 409.
 #[utoipa::path(
+    operation_id = "deleteSignatory",
     tag = "signatories",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Signatory id"),

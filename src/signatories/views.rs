@@ -7,6 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::model::SignatoryRecord;
+use super::model::SignatorySort;
 use crate::http::{non_null, nullable};
 use crate::organizations::views::OrganizationKind;
 use crate::photos::views::PhotoView;
@@ -35,9 +36,9 @@ pub struct SignatoryView {
     pub full_name: String,
     /// The position held now; each signature keeps the positions held when it was signed.
     pub current_position: String,
-    #[schema(value_type = Option<OrganizationRef>)]
+    #[schema(value_type = Option<OrganizationRef>, required = true)]
     pub organization: Option<Box<RawValue>>,
-    #[schema(value_type = Option<PhotoView>)]
+    #[schema(value_type = Option<PhotoView>, required = true)]
     pub photo: Option<Box<RawValue>>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
@@ -107,10 +108,8 @@ pub struct SignatoryFilters {
     pub q: Option<String>,
     /// Only the signatories of this organisation.
     pub organization: Option<Uuid>,
-    /// `name` (default): by given name (the last word), then middle name(s), then family
-    /// name, in Vietnamese order (a < ă < â, d < đ), as Vietnamese lists of people are sorted;
-    /// or `created_at`. `-` prefix for descending.
-    #[param(example = "name")]
+    /// The order (see `sort_schema`).
+    #[param(schema_with = sort_schema)]
     pub sort: Option<String>,
 }
 
@@ -122,4 +121,18 @@ impl crate::events::Subject for SignatoryView {
     fn subject_version(&self) -> i32 {
         self.version
     }
+}
+
+/// The values of `sort`, with the field each names (`-` before one: descending).
+pub const SORTS: &[(&str, SignatorySort)] = &[
+    ("name", SignatorySort::Name),
+    ("created_at", SignatorySort::CreatedAt),
+];
+
+fn sort_schema() -> utoipa::openapi::Object {
+    crate::paging::sort_schema(
+        SORTS,
+        "name",
+        "`name` (default): by given name (the last word), then middle name(s), then family name, in Vietnamese order (a < ă < â, d < đ), as Vietnamese lists of people are sorted; or `created_at`. `-` prefix for descending.",
+    )
 }

@@ -16,6 +16,7 @@ use crate::text;
 
 /// Get the site settings and visit count.
 #[utoipa::path(
+    operation_id = "getSite",
     tag = "site",
     responses(
         (status = 200, description = "The site", body = SiteView, headers(("ETag" = String, description = "Strong entity tag"))),
@@ -60,6 +61,7 @@ fn optional(fields: &mut Fields, field: &str, value: &str) -> String {
 /// Portals must show their publisher and the person responsible for the content, so both
 /// are required. The visit counter is not part of the settings and is kept.
 #[utoipa::path(
+    operation_id = "updateSite",
     tag = "site",
     security(("bearer" = [])),
     params(("If-Match" = Option<String>, Header, description = "ETag the change is based on")),
@@ -127,6 +129,7 @@ pub async fn put_site(
 
 /// Count a visit to the portal (anonymous); an atomic increment.
 #[utoipa::path(
+    operation_id = "countSiteVisit",
     tag = "site",
     responses((status = 200, description = "The visit count after this visit", body = VisitCount))
 )]

@@ -14,12 +14,6 @@ use crate::http::{self, Cache, IfMatch, Json, Query};
 use crate::paging::{ListResponse, PageQuery, Sort, parse_sort};
 use crate::state::AppState;
 
-const SORTS: &[(&str, UserSort)] = &[
-    ("created_at", UserSort::CreatedAt),
-    ("email", UserSort::Email),
-    ("display_name", UserSort::DisplayName),
-];
-
 fn admin_only(caller: &Caller, access: Access) -> ApiResult<()> {
     caller.require_session()?;
     caller.require(Role::Admin, access)
@@ -31,6 +25,7 @@ fn no_such_user() -> ApiError {
 
 /// List users.
 #[utoipa::path(
+    operation_id = "listUsers",
     tag = "users",
     security(("bearer" = [])),
     params(PageQuery, UserFilters),
@@ -48,7 +43,11 @@ pub async fn list_users(
         field: UserSort::CreatedAt,
         descending: false,
     };
-    let sort = parse_sort(filters.0.sort.as_deref(), SORTS, default)?;
+    let sort = parse_sort(
+        filters.0.sort.as_deref(),
+        crate::users::views::SORTS,
+        default,
+    )?;
     let sort_key = sort.key(sort.field.name());
     let paging = paging.0.check(&sort_key)?;
     let filter = UserFilter {
@@ -70,6 +69,7 @@ pub async fn list_users(
 
 /// Create a user.
 #[utoipa::path(
+    operation_id = "createUser",
     tag = "users",
     security(("bearer" = [])),
     request_body = CreateUser,
@@ -119,6 +119,7 @@ pub async fn create_user(
 
 /// Get a user.
 #[utoipa::path(
+    operation_id = "getUser",
     tag = "users",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "User id")),
@@ -148,6 +149,7 @@ pub async fn get_user(
 /// Disabling a user or setting its password revokes its sessions. The last enabled admin
 /// cannot be disabled or demoted (409).
 #[utoipa::path(
+    operation_id = "updateUser",
     tag = "users",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "User id"),
@@ -209,6 +211,7 @@ pub async fn update_user(
 
 /// Delete a user (its sessions and API tokens go with it).
 #[utoipa::path(
+    operation_id = "deleteUser",
     tag = "users",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "User id"),

@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::model::UserRow;
+use super::model::UserSort;
 use crate::auth::Role;
 
 /// A user account (never its password).
@@ -88,7 +89,22 @@ pub struct UserFilters {
     pub q: Option<String>,
     pub role: Option<Role>,
     pub disabled: Option<bool>,
-    /// `email`, `display_name` or `created_at` (default), `-` prefix for descending.
-    #[param(example = "-created_at")]
+    /// The order (see `sort_schema`).
+    #[param(schema_with = sort_schema)]
     pub sort: Option<String>,
+}
+
+/// The values of `sort`, with the field each names (`-` before one: descending).
+pub const SORTS: &[(&str, UserSort)] = &[
+    ("created_at", UserSort::CreatedAt),
+    ("email", UserSort::Email),
+    ("display_name", UserSort::DisplayName),
+];
+
+fn sort_schema() -> utoipa::openapi::Object {
+    crate::paging::sort_schema(
+        SORTS,
+        "-created_at",
+        "`email`, `display_name` or `created_at` (default), `-` prefix for descending.",
+    )
 }

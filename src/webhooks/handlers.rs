@@ -81,6 +81,7 @@ fn check_description(fields: &mut Fields, text: &str) -> Option<String> {
 
 /// Register a webhook endpoint (admins). The signing secret is in the answer, this once.
 #[utoipa::path(
+    operation_id = "createWebhook",
     tag = "webhooks",
     security(("bearer" = [])),
     request_body = CreateWebhook,
@@ -124,6 +125,7 @@ pub async fn create_webhook(
 
 /// List webhook endpoints (admins), newest first.
 #[utoipa::path(
+    operation_id = "listWebhooks",
     tag = "webhooks",
     security(("bearer" = [])),
     params(PageQuery),
@@ -145,6 +147,7 @@ pub async fn list_webhooks(
 
 /// Get a webhook endpoint (admins), without its secret.
 #[utoipa::path(
+    operation_id = "getWebhook",
     tag = "webhooks",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Webhook id")),
@@ -172,6 +175,7 @@ pub async fn get_webhook(
 /// Change a webhook endpoint (admins; partial). Enabling one that was disabled after failures
 /// clears `disabled_reason`; its deliveries still pending then go out.
 #[utoipa::path(
+    operation_id = "updateWebhook",
     tag = "webhooks",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Webhook id"),
@@ -223,6 +227,7 @@ pub async fn update_webhook(
 
 /// Delete a webhook endpoint (admins), with its deliveries.
 #[utoipa::path(
+    operation_id = "deleteWebhook",
     tag = "webhooks",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Webhook id")),
@@ -254,6 +259,7 @@ pub async fn delete_webhook(
 /// Give a webhook endpoint a new signing secret (admins); the old one stops at once. The new
 /// secret is in the answer, this once.
 #[utoipa::path(
+    operation_id = "rotateWebhookSecret",
     tag = "webhooks",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Webhook id")),
@@ -282,6 +288,7 @@ pub async fn rotate_secret(
 
 /// The deliveries of a webhook endpoint (admins), newest first, each with every try.
 #[utoipa::path(
+    operation_id = "listWebhookDeliveries",
     tag = "webhooks",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Webhook id"), PageQuery),
@@ -316,6 +323,7 @@ pub async fn list_deliveries(
 
 /// Send a delivery again, now (admins), whatever became of it.
 #[utoipa::path(
+    operation_id = "retryWebhookDelivery",
     tag = "webhooks",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Webhook id"),
@@ -345,6 +353,7 @@ pub async fn retry_delivery(
 
 /// Send a `webhook.ping` to an endpoint (admins), to check that it answers and verifies.
 #[utoipa::path(
+    operation_id = "pingWebhook",
     tag = "webhooks",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Webhook id")),

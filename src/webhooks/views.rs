@@ -59,6 +59,7 @@ pub struct WebhookView {
     pub enabled: bool,
     pub description: String,
     /// Why Bantin disabled the endpoint (after a run of failed deliveries), if it did.
+    #[schema(required = true)]
     pub disabled_reason: Option<String>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
@@ -98,9 +99,11 @@ pub struct AttemptView {
     pub n: i32,
     pub attempted_at: DateTime<Utc>,
     /// The receiver's HTTP status; `null` when it did not answer.
+    #[schema(required = true)]
     pub status_code: Option<i32>,
     pub duration_ms: i32,
     /// Why the try failed (no answer, a refused address, a status outside 2xx).
+    #[schema(required = true)]
     pub error: Option<String>,
 }
 
@@ -128,12 +131,15 @@ pub struct DeliveryView {
     /// Also the `webhook-id` header, the same on every try.
     pub id: Uuid,
     /// `null` for a ping.
+    #[schema(required = true)]
     pub event_id: Option<Uuid>,
     pub event_type: String,
     pub status: DeliveryStatus,
     pub attempts: i32,
+    #[schema(required = true)]
     pub next_attempt_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    #[schema(required = true)]
     pub delivered_at: Option<DateTime<Utc>>,
     /// Every try, oldest first.
     pub attempt_log: Vec<AttemptView>,

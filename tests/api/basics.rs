@@ -222,21 +222,125 @@ async fn served_spec_equals_the_committed_one() {
 async fn every_operation_documents_its_responses() {
     let spec: Value = serde_json::from_str(&bantin::openapi_json()).unwrap();
     assert!(spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer");
+    let mut ids = std::collections::HashSet::new();
     for (path, item) in spec["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
+            // A readable, unique operationId: `listArticles`, `getArticleBySlug`.
+            let id = op["operationId"].as_str().unwrap();
+            assert!(
+                id.chars().all(|c| c.is_ascii_alphanumeric())
+                    && id.starts_with(|c: char| c.is_ascii_lowercase()),
+                "{method} {path}: operationId {id}"
+            );
+            assert!(ids.insert(id.to_string()), "{id} twice");
             let responses = op["responses"].as_object().unwrap();
             assert!(!responses.is_empty(), "{method} {path}");
             for (status, response) in responses {
+                let response = resolve(&spec, response);
                 assert!(
                     response["description"]
                         .as_str()
                         .is_some_and(|d| !d.is_empty()),
                     "{method} {path} {status}"
                 );
+                // Every error is a Problem, with an example of its own status.
+                if status.starts_with('4') || status.starts_with('5') {
+                    let content = &response["content"]["application/problem+json"];
+                    assert_eq!(
+                        content["schema"]["$ref"], "#/components/schemas/Problem",
+                        "{method} {path} {status}"
+                    );
+                    assert_eq!(
+                        content["example"]["status"].to_string(),
+                        *status,
+                        "{method} {path} {status}: example"
+                    );
+                }
             }
             assert!(responses.contains_key("500"), "{method} {path}");
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            let named = |name: &str| params.iter().find(|p| p["name"] == name);
+            if responses.contains_key("304") {
+                assert!(
+                    named("If-None-Match").is_some(),
+                    "{method} {path}: If-None-Match"
+                );
+            }
+            if let Some(sort) = named("sort") {
+                assert!(
+                    sort["schema"]["enum"].is_array(),
+                    "{method} {path}: sort enum"
+                );
+            }
         }
     }
+}
+
+/// A response, or the shared one it refers to.
+fn resolve<'a>(spec: &'a Value, response: &'a Value) -> &'a Value {
+    match response["$ref"].as_str() {
+        Some(r) => {
+            let name = r.strip_prefix("#/components/responses/").unwrap();
+            &spec["components"]["responses"][name]
+        }
+        None => response,
+    }
+}
+
+/// Always-sent fields are required (nullable ones as `null`), limits are stated in the
+/// schema, formats are set, and a multipart file is binary.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schemas_say_what_is_sent_and_what_is_accepted() {
+    let spec: Value = serde_json::from_str(&bantin::openapi_json()).unwrap();
+    let schemas = &spec["components"]["schemas"];
+    let required = |schema: &str| -> Vec<String> {
+        schemas[schema]["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    };
+    for (schema, field) in [
+        ("ArticleView", "published_at"),
+        ("ArticleSummary", "cover_photo"),
+        ("AgreementView", "document_number"),
+        ("PhotoView", "taken_at"),
+        ("Meta", "next_cursor"),
+        ("CategoryView", "parent_id"),
+    ] {
+        assert!(
+            required(schema).contains(&field.to_string()),
+            "{schema}.{field}"
+        );
+    }
+    assert!(!required("Meta").contains(&"total".to_string()));
+    let title = &schemas["CreateArticle"]["properties"]["title"];
+    assert_eq!(title["maxLength"], 500);
+    assert_eq!(title["minLength"], 1);
+    assert_eq!(
+        schemas["CreateUser"]["properties"]["password"]["minLength"],
+        12
+    );
+    assert_eq!(
+        schemas["CreateUser"]["properties"]["email"]["format"],
+        "email"
+    );
+    assert_eq!(
+        schemas["CreateWebhook"]["properties"]["url"]["format"],
+        "uri"
+    );
+    assert_eq!(
+        schemas["CreateAgreement"]["properties"]["term_start_year"]["minimum"],
+        1900
+    );
+    assert_eq!(
+        schemas["AgreementView"]["properties"]["signed_on"]["format"],
+        "date"
+    );
+    let upload = &spec["paths"]["/api/v1/photos"]["post"]["requestBody"]["content"]["multipart/form-data"]
+        ["schema"]["properties"]["file"];
+    assert_eq!(upload["format"], "binary");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -48,7 +48,9 @@ pub struct SignatoryRef {
 pub struct SignatureView {
     pub signatory: SignatoryRef,
     /// The body signed for.
+    #[schema(required = true)]
     pub organization: Option<OrganizationRef>,
+    #[schema(required = true)]
     pub authority_prefix: Option<AuthorityPrefix>,
     /// The title under the signature: `Trưởng Ban Dân vận Tỉnh ủy`.
     pub signing_title: String,
@@ -76,6 +78,7 @@ pub struct SignatureSummary {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AgreementRef {
     pub id: Uuid,
+    #[schema(required = true)]
     pub document_number: Option<String>,
     pub title: String,
 }
@@ -84,8 +87,10 @@ pub struct AgreementRef {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RelationView {
     pub kind: RelationKind,
+    #[schema(required = true)]
     pub agreement: Option<AgreementRef>,
     /// `Quyết định 290-QĐ/TW ngày 25/02/2010 của Bộ Chính trị`.
+    #[schema(required = true)]
     pub reference_text: Option<String>,
     pub position: i32,
 }
@@ -114,6 +119,7 @@ pub struct ArticleRef {
 pub struct AgreementView {
     pub id: Uuid,
     /// Exactly as printed; `null` when the document has no number.
+    #[schema(required = true)]
     pub document_number: Option<String>,
     pub doc_type: DocType,
     /// The type's Vietnamese name.
@@ -126,11 +132,16 @@ pub struct AgreementView {
     pub body: String,
     /// Where it was signed: `Lai Châu`.
     pub place: String,
+    #[schema(required = true)]
     pub signed_on: Option<NaiveDate>,
+    #[schema(required = true)]
     pub effective_from: Option<NaiveDate>,
+    #[schema(required = true)]
     pub effective_to: Option<NaiveDate>,
     /// A term or period, `giai đoạn 2021 - 2026`.
+    #[schema(required = true)]
     pub term_start_year: Option<i16>,
+    #[schema(required = true)]
     pub term_end_year: Option<i16>,
     pub status: AgreementStatus,
     pub parties: Vec<PartyView>,
@@ -150,16 +161,22 @@ pub struct AgreementView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AgreementSummary {
     pub id: Uuid,
+    #[schema(required = true)]
     pub document_number: Option<String>,
     pub doc_type: DocType,
     pub doc_type_label: &'static str,
     pub title: String,
     pub summary: String,
     pub place: String,
+    #[schema(required = true)]
     pub signed_on: Option<NaiveDate>,
+    #[schema(required = true)]
     pub effective_from: Option<NaiveDate>,
+    #[schema(required = true)]
     pub effective_to: Option<NaiveDate>,
+    #[schema(required = true)]
     pub term_start_year: Option<i16>,
+    #[schema(required = true)]
     pub term_end_year: Option<i16>,
     pub status: AgreementStatus,
     pub parties: Vec<PartyView>,
@@ -174,8 +191,11 @@ pub struct AgreementSummary {
 pub struct SignedAgreement {
     pub agreement: AgreementRef,
     pub doc_type: DocType,
+    #[schema(required = true)]
     pub signed_on: Option<NaiveDate>,
+    #[schema(required = true)]
     pub organization: Option<OrganizationRef>,
+    #[schema(required = true)]
     pub authority_prefix: Option<AuthorityPrefix>,
     pub signing_title: String,
     /// The positions held that day.

@@ -2,7 +2,7 @@
 
 mod agreement;
 mod attachment;
-mod requests;
+pub mod requests;
 
 pub use super::kinds::{AgreementStatus, AuthorityPrefix, DocType, PartyRole, RelationKind};
 pub use agreement::{

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::agreements::kinds::{
     AgreementStatus, AuthorityPrefix, DocType, PartyRole, RelationKind,
 };
+use crate::agreements::model::AgreementSort;
 use crate::http::{non_null, nullable};
 
 /// A party, by id.
@@ -167,8 +168,22 @@ pub struct AgreementFilters {
     pub signed_to: Option<NaiveDate>,
     #[param(inline)]
     pub status: Option<AgreementStatus>,
-    /// `signed_on` (default `-signed_on`; undated ones last), `title` (Vietnamese order) or
-    /// `created_at`; `-` prefix for descending.
-    #[param(example = "-signed_on")]
+    /// The order (see `sort_schema`).
+    #[param(schema_with = sort_schema)]
     pub sort: Option<String>,
+}
+
+/// The values of `sort`, with the field each names (`-` before one: descending).
+pub const SORTS: &[(&str, AgreementSort)] = &[
+    ("signed_on", AgreementSort::SignedOn),
+    ("title", AgreementSort::Title),
+    ("created_at", AgreementSort::CreatedAt),
+];
+
+fn sort_schema() -> utoipa::openapi::Object {
+    crate::paging::sort_schema(
+        SORTS,
+        "-signed_on",
+        "`signed_on` (default `-signed_on`; undated ones last), `title` (Vietnamese order) or `created_at`; `-` prefix for descending.",
+    )
 }

@@ -20,12 +20,6 @@ use crate::http::{self, Cache, Query};
 use crate::paging::{Cursor, ListResponse, Meta, PageQuery, Paging, Sort, Start, parse_sort};
 use crate::state::AppState;
 
-const SORTS: &[(&str, ArticleSort)] = &[
-    ("published_at", ArticleSort::PublishedAt),
-    ("title", ArticleSort::Title),
-    ("view_count", ArticleSort::ViewCount),
-];
-
 /// Articles shown beside one when `limit` is not given.
 const RELATED_SHOWN: i64 = 5;
 
@@ -111,6 +105,7 @@ fn cursor_of(
 /// `trashed=true`. Every item embeds its category (with breadcrumb) and author, loaded in
 /// the same query as the page.
 #[utoipa::path(
+    operation_id = "listArticles",
     tag = "articles",
     params(PageQuery, ArticleFilters),
     responses(
@@ -149,7 +144,11 @@ pub async fn list_articles(
         },
         descending: true,
     };
-    let sort = parse_sort(filters.sort.as_deref(), SORTS, default)?;
+    let sort = parse_sort(
+        filters.sort.as_deref(),
+        crate::articles::views::SORTS,
+        default,
+    )?;
     let sort_key = sort.key(sort.field.name());
     let paging = paging.0.check(&sort_key)?;
     let bound = |field, value: Option<String>| value.map(|v| parse_bound(field, &v)).transpose();
@@ -199,6 +198,7 @@ fn respond_article(
 /// Anonymous callers get only published articles; authors also their own; editors and
 /// admins every article, trashed ones included.
 #[utoipa::path(
+    operation_id = "getArticle",
     tag = "articles",
     params(("id" = Uuid, Path, description = "Article id")),
     responses(
@@ -222,6 +222,7 @@ pub async fn get_article(
 
 /// Get an article by its slug.
 #[utoipa::path(
+    operation_id = "getArticleBySlug",
     tag = "articles",
     params(("slug" = String, Path, description = "Article slug", example = "hoi-nghi-tong-ket-quy-che-phoi-hop")),
     responses(
@@ -246,6 +247,7 @@ pub async fn get_article_by_slug(
 
 /// Count a view of a published article (anonymous). Reads never count views.
 #[utoipa::path(
+    operation_id = "countArticleView",
     tag = "articles",
     params(("id" = Uuid, Path, description = "Article id")),
     responses(
@@ -268,6 +270,7 @@ pub async fn add_article_view(
 /// Articles to show beside one ("Tin liên quan"): its manually related articles first, then
 /// the newest of its category; only published ones, never itself.
 #[utoipa::path(
+    operation_id = "listRelatedArticles",
     tag = "articles",
     params(("id" = Uuid, Path, description = "Article id"), RelatedQuery),
     responses(

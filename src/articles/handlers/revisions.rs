@@ -52,6 +52,7 @@ async fn history_access(
 
 /// List the earlier versions of an article, newest first.
 #[utoipa::path(
+    operation_id = "listArticleRevisions",
     tag = "articles",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Article id"), PageQuery),
@@ -169,6 +170,7 @@ async fn revision_view(
 
 /// Get an article as it was at version `n`.
 #[utoipa::path(
+    operation_id = "getArticleRevision",
     tag = "articles",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Article id"), ("n" = i32, Path, description = "Version")),
@@ -196,6 +198,7 @@ pub async fn get_revision(
 /// Authors may restore only their own drafts to a draft version. A slug that another
 /// article took meanwhile is a 409.
 #[utoipa::path(
+    operation_id = "restoreArticleRevision",
     tag = "articles",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Article id"), ("n" = i32, Path, description = "Version to restore"),

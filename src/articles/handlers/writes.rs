@@ -24,6 +24,7 @@ use crate::state::AppState;
 /// Authors may only create drafts. The body is sanitised; the slug is derived from the title
 /// when absent.
 #[utoipa::path(
+    operation_id = "createArticle",
     tag = "articles",
     security(("bearer" = [])),
     request_body = CreateArticle,
@@ -67,6 +68,7 @@ pub async fn create_article(
 /// version is kept as a revision. `If-Match` (the article's ETag) makes the write refuse
 /// (412) if someone else changed it meanwhile; views counted meanwhile do not matter.
 #[utoipa::path(
+    operation_id = "updateArticle",
     tag = "articles",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Article id"),
@@ -141,6 +143,7 @@ pub(super) fn check_writable(
 /// Move an article to the trash (editors and admins), or delete it for good with
 /// `permanent=true` (admins).
 #[utoipa::path(
+    operation_id = "deleteArticle",
     tag = "articles",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Article id"), DeleteQuery,
@@ -193,6 +196,7 @@ pub async fn delete_article(
 
 /// Bring an article back from the trash (editors and admins).
 #[utoipa::path(
+    operation_id = "restoreArticle",
     tag = "articles",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Article id")),
