@@ -302,6 +302,54 @@ async fn check_content(db: &Client, demo: &Value) {
     assert_eq!(site.get::<_, String>(8), "Asia/Ho_Chi_Minh");
 }
 
+/// The number of the agreement given a placeholder PDF, as printed.
+const WITH_PDF: &str = "31B-QCPH/BDV-ĐĐHĐND";
+
+/// The placeholder PDF of the 2013 regulation: its only attachment (and the demo's only one),
+/// recorded with its event and stored under the data directory's media as the API would.
+async fn check_attachment(db: &Client, data: &Path) {
+    let rows = db
+        .query(
+            "SELECT t.file_name, t.mime_type, t.size_bytes, t.sha256, t.storage_key, \
+                    t.id::text, g.version \
+               FROM agreement_attachments t JOIN agreements g ON g.id = t.agreement_id \
+              WHERE g.document_number = $1",
+            &[&WITH_PDF],
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1, "one attachment of {WITH_PDF}");
+    let row = &rows[0];
+    assert_eq!(row.get::<_, String>(0), "31B-QCPH-BDV-DDHDND.pdf");
+    assert_eq!(row.get::<_, String>(1), "application/pdf");
+    let (size, sha256, key): (i64, String, String) = (row.get(2), row.get(3), row.get(4));
+    assert_eq!(
+        key,
+        format!("attachments/{}/{sha256}.pdf", row.get::<_, String>(5))
+    );
+    assert_eq!(row.get::<_, i32>(6), 2, "created, then the file attached");
+    assert_eq!(
+        one_i64(db, "SELECT count(*) FROM agreement_attachments").await,
+        1
+    );
+    assert_eq!(
+        one_i64(
+            db,
+            "SELECT count(*) FROM events WHERE type = 'agreement.attachment_added'"
+        )
+        .await,
+        1
+    );
+    let file = std::fs::read(data.join("media").join(&key)).unwrap();
+    assert!(file.starts_with(b"%PDF-"), "{key} is a PDF");
+    assert!(file.ends_with(b"%%EOF\n"));
+    assert_eq!(file.len() as i64, size);
+    assert_eq!(
+        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&file)),
+        sha256
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seed_demo_twice_loads_the_portal_once() {
     let demo = demo();
@@ -315,6 +363,7 @@ async fn seed_demo_twice_loads_the_portal_once() {
     assert_has(&first, "organizations: 5 created, 0 updated, 0 unchanged");
     assert_has(&first, "signatories: 2 created, 0 updated, 0 unchanged");
     assert_has(&first, "agreements: 2 created, 0 updated, 0 unchanged");
+    assert_has(&first, "attachments: 1 created, 0 updated, 0 unchanged");
     assert_has(&first, "articles: 11 created, 0 updated, 0 unchanged");
     let slug = slugify(text(&demo["article"]["title"]));
     assert!(
@@ -356,10 +405,12 @@ async fn seed_demo_twice_loads_the_portal_once() {
     assert_has(&second, "organizations: 0 created, 0 updated, 5 unchanged");
     assert_has(&second, "signatories: 0 created, 0 updated, 2 unchanged");
     assert_has(&second, "agreements: 0 created, 0 updated, 2 unchanged");
+    assert_has(&second, "attachments: 0 created, 0 updated, 1 unchanged");
     assert_has(&second, "articles: 0 created, 0 updated, 11 unchanged");
     assert!(!second.contains("created admin"), "{second}");
 
     check_content(&db, &demo).await;
+    check_attachment(&db, &data).await;
     assert_eq!(
         one_i64(&db, "SELECT version::bigint FROM site").await,
         site_version
@@ -413,7 +464,9 @@ async fn seed_demo_twice_loads_the_portal_once() {
         "site: unchanged, visit_count raised from 5 to 27194",
     );
     assert_has(&fourth, "categories: 0 created, 0 updated, 2 unchanged");
+    assert_has(&fourth, "attachments: 0 created, 0 updated, 1 unchanged");
     assert_has(&fourth, "articles: 0 created, 0 updated, 11 unchanged");
+    check_attachment(&db, &data).await;
 
     drop(db);
     let _ = std::fs::remove_dir_all(&data);
@@ -438,6 +491,7 @@ async fn seed_demo_on_a_fresh_machine_then_serve_shows_it() {
     assert_has(&second, "organizations: 0 created, 0 updated, 5 unchanged");
     assert_has(&second, "signatories: 0 created, 0 updated, 2 unchanged");
     assert_has(&second, "agreements: 0 created, 0 updated, 2 unchanged");
+    assert_has(&second, "attachments: 0 created, 0 updated, 1 unchanged");
     assert_has(&second, "articles: 0 created, 0 updated, 11 unchanged");
 
     let mut service = Service::start(&data);
@@ -473,6 +527,42 @@ async fn seed_demo_on_a_fresh_machine_then_serve_shows_it() {
             .iter()
             .any(|a| a["title"] == title),
         "{found}"
+    );
+
+    // The 2013 regulation offers its (placeholder) PDF, downloaded under its own name.
+    let listed = service.get("/api/v1/agreements?limit=50").await;
+    let with_pdf = listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["document_number"] == WITH_PDF)
+        .unwrap_or_else(|| panic!("no agreement {WITH_PDF} in {listed}"));
+    let agreement = service
+        .get(&format!("/api/v1/agreements/{}", text(&with_pdf["id"])))
+        .await;
+    let attachments = agreement["attachments"].as_array().unwrap();
+    assert_eq!(attachments.len(), 1, "{agreement}");
+    assert_eq!(text(&attachments[0]["mime_type"]), "application/pdf");
+    assert_eq!(
+        text(&attachments[0]["file_name"]),
+        "31B-QCPH-BDV-DDHDND.pdf"
+    );
+    let download = reqwest::get(text(&attachments[0]["url"])).await.unwrap();
+    assert_eq!(download.status(), 200, "GET {}", attachments[0]["url"]);
+    assert_eq!(download.headers()["content-type"], "application/pdf");
+    assert!(
+        download.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("filename=\"31b-qcph-bdv-ddhdnd.pdf\""),
+        "{:?}",
+        download.headers()
+    );
+    let pdf = download.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert_eq!(
+        pdf.len() as i64,
+        attachments[0]["size_bytes"].as_i64().unwrap()
     );
 
     let login = reqwest::Client::new()

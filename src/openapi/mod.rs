@@ -170,42 +170,30 @@ fn complete_operations(openapi: &mut OpenApi) {
     }
 }
 
-/// A GET that can answer 304 takes `If-None-Match` (and `If-Modified-Since` where it sends
-/// `Last-Modified`): said here once rather than on every handler.
+/// A GET that can answer 304 takes `If-None-Match`: said here once rather than on every
+/// handler. (Feeds and sitemaps also honour `If-Modified-Since`, which their descriptions say;
+/// it is not declared, as a malformed date must be ignored, not refused, and a declared
+/// header with a free-form value would be fuzzed as if it were refused.)
 fn declare_conditional_headers(op: &mut Operation) {
     if !op.responses.responses.contains_key("304") {
         return;
     }
-    let sends_last_modified = match op.responses.responses.get("200") {
-        Some(RefOr::T(ok)) => ok.headers.contains_key("Last-Modified"),
-        _ => false,
-    };
-    let mut headers = vec![(
-        "If-None-Match",
-        "The `ETag` of the copy you hold: 304 with no body when it is still current",
-    )];
-    if sends_last_modified {
-        headers.push((
-            "If-Modified-Since",
-            "The `Last-Modified` of the copy you hold (ignored when `If-None-Match` is sent)",
-        ));
-    }
     let params = op.parameters.get_or_insert_with(Vec::new);
-    for (name, description) in headers {
-        let declared = params
-            .iter()
-            .any(|p| matches!(p, RefOr::T(p) if p.name.eq_ignore_ascii_case(name)));
-        if !declared {
-            params.push(RefOr::T(
-                ParameterBuilder::new()
-                    .name(name)
-                    .parameter_in(ParameterIn::Header)
-                    .required(Required::False)
-                    .description(Some(description))
-                    .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
-                    .build(),
-            ));
-        }
+    let declared = params
+        .iter()
+        .any(|p| matches!(p, RefOr::T(p) if p.name.eq_ignore_ascii_case("If-None-Match")));
+    if !declared {
+        params.push(RefOr::T(
+            ParameterBuilder::new()
+                .name("If-None-Match")
+                .parameter_in(ParameterIn::Header)
+                .required(Required::False)
+                .description(Some(
+                    "The `ETag` of the copy you hold: 304 with no body when it is still current",
+                ))
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                .build(),
+        ));
     }
 }
 

@@ -9,10 +9,12 @@
 //!
 //! One file per kind of row, loaded in this order (each names the ones before it by their
 //! ids): the site, the categories, the photos, the people (organisations and signatories),
-//! the agreements, the articles. The demo file's shape is in `fixture`.
+//! the agreements, their attachments (a generated placeholder PDF), the articles. The demo
+//! file's shape is in `fixture`.
 
 mod agreements;
 mod articles;
+mod attachments;
 mod categories;
 mod fixture;
 mod people;
@@ -64,6 +66,8 @@ pub struct SeedReport {
     pub organizations: Tally,
     pub signatories: Tally,
     pub agreements: Tally,
+    /// The placeholder PDF attached to an agreement.
+    pub attachments: Tally,
     pub articles: Tally,
     /// Articles found in the trash: left there, untouched.
     pub trashed: Vec<String>,
@@ -102,6 +106,7 @@ impl SeedReport {
             format!("organizations: {}", self.organizations),
             format!("signatories: {}", self.signatories),
             format!("agreements: {}", self.agreements),
+            format!("attachments: {}", self.attachments),
             format!("articles: {}", self.articles),
         ];
         if !self.trashed.is_empty() {
@@ -199,6 +204,7 @@ async fn load(
         people::load_signatories(conn, &demo.signatories, &org_ids, url).await?;
     let (agreements, agreement_ids) =
         agreements::load(conn, &demo.agreements, &org_ids, &people, url).await?;
+    let attachments = attachments::load(conn, &demo.agreements, &agreement_ids, media, url).await?;
     let named = articles::Named {
         categories: &category_ids,
         photos: &photo_ids,
@@ -220,6 +226,7 @@ async fn load(
         organizations,
         signatories,
         agreements,
+        attachments,
         articles: articles.tally,
         trashed: articles.trashed,
         article_slug: articles.article_slug,

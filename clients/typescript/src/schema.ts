@@ -7559,8 +7559,6 @@ export interface operations {
             header?: {
                 /** @description The `ETag` of the copy you hold: 304 with no body when it is still current */
                 "If-None-Match"?: string;
-                /** @description The `Last-Modified` of the copy you hold (ignored when `If-None-Match` is sent) */
-                "If-Modified-Since"?: string;
             };
             path?: never;
             cookie?: never;
@@ -7597,8 +7595,6 @@ export interface operations {
             header?: {
                 /** @description The `ETag` of the copy you hold: 304 with no body when it is still current */
                 "If-None-Match"?: string;
-                /** @description The `Last-Modified` of the copy you hold (ignored when `If-None-Match` is sent) */
-                "If-Modified-Since"?: string;
             };
             path: {
                 /** @description Category slug */
