@@ -1,6 +1,7 @@
 """CI: read Bantin's feed and sitemap with real parsers: feedparser (PyPI) must find a
 well-formed RSS 2.0 feed holding the article CI published, and lxml the sitemaps.org 0.9
-structure (absolute `loc`, W3C `lastmod`, at most 50,000 URLs)."""
+structure (absolute `loc`, W3C `lastmod`, at most 50,000 URLs), validated against the
+sitemaps.org schema `sitemap.xsd` when its path is given (third argument)."""
 
 import re
 import sys
@@ -10,6 +11,7 @@ import feedparser
 from lxml import etree
 
 base, title = sys.argv[1], sys.argv[2]
+xsd = sys.argv[3] if len(sys.argv) > 3 else None
 
 feed = feedparser.parse(urllib.request.urlopen(base + "/feeds/articles.xml").read())
 if feed.bozo:
@@ -28,6 +30,10 @@ print(f"feed: RSS 2.0, {len(feed.entries)} entries, {title!r} at {entry.link}")
 NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 W3C = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)$")
 root = etree.fromstring(urllib.request.urlopen(base + "/sitemap.xml").read())
+if xsd is not None:
+    schema = etree.XMLSchema(etree.parse(xsd))
+    if not schema.validate(root):
+        sys.exit(f"the sitemap does not validate against {xsd}: {schema.error_log}")
 if root.tag != NS + "urlset":
     sys.exit(f"the sitemap's root is {root.tag}")
 urls = root.findall(NS + "url")
@@ -40,4 +46,5 @@ for url in urls:
     loc, lastmod = url.findtext(NS + "loc"), url.findtext(NS + "lastmod")
     if not re.match(r"^https?://[^/]+/", loc) or not W3C.match(lastmod):
         sys.exit(f"bad url: {loc} {lastmod}")
-print(f"sitemap: {len(urls)} URLs, each an absolute loc with a W3C lastmod")
+valid = "valid against sitemap.xsd, " if xsd is not None else ""
+print(f"sitemap: {valid}{len(urls)} URLs, each an absolute loc with a W3C lastmod")
