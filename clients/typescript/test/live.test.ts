@@ -80,8 +80,10 @@ test("a 422 names the fields at fault", { skip }, async () => {
 test("items() walks every cursor page", { skip }, async () => {
   const bantin = await signedIn();
   const tag = unique();
+  const created: string[] = [];
   for (let i = 0; i < 5; i++) {
-    await unwrap(bantin.api.POST("/api/v1/categories", { body: { name: `Chuyên mục ${tag} ${i}` } }));
+    const c = await unwrap(bantin.api.POST("/api/v1/categories", { body: { name: `Chuyên mục ${tag} ${i}` } }));
+    created.push(c.id);
   }
   const seen: string[] = [];
   for await (const category of items((cursor) =>
@@ -90,6 +92,9 @@ test("items() walks every cursor page", { skip }, async () => {
     seen.push(category.name);
   }
   assert.equal(seen.length, 5);
+  for (const id of created) {
+    await unwrap(bantin.api.DELETE("/api/v1/categories/{id}", { params: { path: { id } } }));
+  }
 });
 
 test("uploads a photo from a Blob with its caption", { skip }, async () => {
