@@ -12,7 +12,7 @@ use super::model::{self, AgreementFilter, AgreementListRow, AgreementRecord, Agr
 use super::record::{load_view, record_write};
 use super::views::{
     AgreementFilters, AgreementSummary, AgreementView, CreateAgreement, DocType, DocTypeView,
-    SignedAgreement, UpdateAgreement,
+    SORTS, SignedAgreement, UpdateAgreement,
 };
 use crate::auth::{Access, Caller, MaybeCaller, Role};
 use crate::db::keyset::KeyValue;
@@ -126,11 +126,7 @@ pub async fn list_agreements(
         },
         descending: q.is_none(),
     };
-    let sort = parse_sort(
-        filters.sort.as_deref(),
-        crate::agreements::views::requests::SORTS,
-        default,
-    )?;
+    let sort = parse_sort(filters.sort.as_deref(), SORTS, default)?;
     let sort_key = sort.key(sort.field.name());
     let (after, paging) = start_after(sort.field, paging.0.check(&sort_key)?)?;
     let filter = AgreementFilter {

@@ -5,7 +5,7 @@ use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
 use super::model::{self, CategoryChanges, CategoryFilter, CategorySort, NewCategory, SlugChoice};
-use super::views::{CategoryFilters, CategoryView, CreateCategory, UpdateCategory};
+use super::views::{CategoryFilters, CategoryView, CreateCategory, SORTS, UpdateCategory};
 use crate::auth::{Access, Caller, MaybeCaller, Role};
 use crate::domain::limits::{CATEGORY_DESCRIPTION_MAX, CATEGORY_NAME_MAX};
 use crate::domain::{Fields, PlainText, Slug, Title};
@@ -43,11 +43,7 @@ pub async fn list_categories(
         field: CategorySort::Position,
         descending: false,
     };
-    let sort = parse_sort(
-        filters.sort.as_deref(),
-        crate::categories::views::SORTS,
-        default,
-    )?;
+    let sort = parse_sort(filters.sort.as_deref(), SORTS, default)?;
     let sort_key = sort.key(sort.field.name());
     let paging = paging.0.check(&sort_key)?;
     let filter = CategoryFilter {

@@ -7,7 +7,9 @@ use uuid::Uuid;
 use super::model::{
     self, NewOrganization, OrganizationChanges, OrganizationFilter, OrganizationSort,
 };
-use super::views::{CreateOrganization, OrganizationFilters, OrganizationView, UpdateOrganization};
+use super::views::{
+    CreateOrganization, OrganizationFilters, OrganizationView, SORTS, UpdateOrganization,
+};
 use crate::auth::{Access, Caller, MaybeCaller, Role};
 use crate::domain::limits::{ORGANIZATION_NAME_MAX, SHORT_NAME_MAX};
 use crate::domain::{Fields, PlainText, Title};
@@ -43,11 +45,7 @@ pub async fn list_organizations(
         field: OrganizationSort::Name,
         descending: false,
     };
-    let sort = parse_sort(
-        filters.sort.as_deref(),
-        crate::organizations::views::SORTS,
-        default,
-    )?;
+    let sort = parse_sort(filters.sort.as_deref(), SORTS, default)?;
     let sort_key = sort.key(sort.field.name());
     let paging = paging.0.check(&sort_key)?;
     let filter = OrganizationFilter {

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::imaging::{self, ImageError, Kind, Processed};
 use super::model::{self, Changes, Description, PhotoSort};
 use super::upload;
-use super::views::{DeletePhotoQuery, PhotoFilters, PhotoView, UpdatePhoto, UploadPhoto};
+use super::views::{DeletePhotoQuery, PhotoFilters, PhotoView, SORTS, UpdatePhoto, UploadPhoto};
 use crate::auth::{Access, Caller, Role};
 use crate::budget::Reservation;
 use crate::domain::limits::{CAPTION_MAX, CREDIT_MAX};
@@ -255,11 +255,7 @@ pub async fn list_photos(
         field: PhotoSort::CreatedAt,
         descending: true,
     };
-    let sort = parse_sort(
-        filters.sort.as_deref(),
-        crate::photos::views::SORTS,
-        default,
-    )?;
+    let sort = parse_sort(filters.sort.as_deref(), SORTS, default)?;
     let sort_key = sort.key(sort.field.name());
     let paging = paging.0.check(&sort_key)?;
     let q = filters

@@ -5,7 +5,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
 use super::model::{self, SignatoryContent, SignatoryFilter, SignatorySort};
-use super::views::{CreateSignatory, SignatoryFilters, SignatoryView, UpdateSignatory};
+use super::views::{CreateSignatory, SORTS, SignatoryFilters, SignatoryView, UpdateSignatory};
 use crate::auth::{Access, Caller, MaybeCaller, Role};
 use crate::domain::limits::POSITION_MAX;
 use crate::domain::{Fields, PersonName, PlainText};
@@ -37,11 +37,7 @@ pub async fn list_signatories(
         field: SignatorySort::Name,
         descending: false,
     };
-    let sort = parse_sort(
-        filters.sort.as_deref(),
-        crate::signatories::views::SORTS,
-        default,
-    )?;
+    let sort = parse_sort(filters.sort.as_deref(), SORTS, default)?;
     let sort_key = sort.key(sort.field.name());
     let paging = paging.0.check(&sort_key)?;
     let filter = SignatoryFilter {

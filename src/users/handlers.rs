@@ -4,7 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use uuid::Uuid;
 
 use super::model::{self, NewUser, UserChanges, UserFilter, UserRow, UserSort};
-use super::views::{CreateUser, UpdateUser, UserFilters, UserView};
+use super::views::{CreateUser, SORTS, UpdateUser, UserFilters, UserView};
 use crate::audit::{self, Entry};
 use crate::auth::{Access, Caller, Role, password};
 use crate::domain::limits::DISPLAY_NAME_MAX;
@@ -43,11 +43,7 @@ pub async fn list_users(
         field: UserSort::CreatedAt,
         descending: false,
     };
-    let sort = parse_sort(
-        filters.0.sort.as_deref(),
-        crate::users::views::SORTS,
-        default,
-    )?;
+    let sort = parse_sort(filters.0.sort.as_deref(), SORTS, default)?;
     let sort_key = sort.key(sort.field.name());
     let paging = paging.0.check(&sort_key)?;
     let filter = UserFilter {

@@ -227,7 +227,7 @@ export class Session {
 
 /** Kept answers for revalidation, the least recently used dropped first. */
 class EtagCache {
-  private readonly kept = new Map<string, { etag: string; status: number; headers: Headers; body: ArrayBuffer }>();
+  private readonly kept = new Map<string, { etag: string; headers: Headers; body: ArrayBuffer }>();
 
   constructor(private readonly size: number) {}
 
@@ -244,7 +244,7 @@ class EtagCache {
     const etag = response.headers.get("ETag");
     if (etag === null || response.status !== 200) return;
     const body = await response.clone().arrayBuffer();
-    this.kept.set(url, { etag, status: response.status, headers: new Headers(response.headers), body });
+    this.kept.set(url, { etag, headers: new Headers(response.headers), body });
     while (this.kept.size > this.size) {
       const oldest = this.kept.keys().next().value;
       if (oldest === undefined) break;
@@ -302,7 +302,7 @@ export function createBantin(options: BantinOptions): Bantin {
     }
     const response = await baseFetch(sent);
     if (response.status === 304 && kept !== undefined && sent !== request) {
-      return new Response(kept.body.slice(0), { status: kept.status, headers: kept.headers });
+      return new Response(kept.body.slice(0), { status: 200, headers: kept.headers });
     }
     await cache.keep(request.url, response);
     return response;

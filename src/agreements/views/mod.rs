@@ -2,7 +2,7 @@
 
 mod agreement;
 mod attachment;
-pub mod requests;
+mod requests;
 
 pub use super::kinds::{AgreementStatus, AuthorityPrefix, DocType, PartyRole, RelationKind};
 pub use agreement::{
@@ -11,5 +11,6 @@ pub use agreement::{
 };
 pub use attachment::{AttachmentView, UploadAttachment};
 pub use requests::{
-    AgreementFilters, CreateAgreement, PartyInput, RelationInput, SignatureInput, UpdateAgreement,
+    AgreementFilters, CreateAgreement, PartyInput, RelationInput, SORTS, SignatureInput,
+    UpdateAgreement,
 };

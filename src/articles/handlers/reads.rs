@@ -10,7 +10,7 @@ use crate::articles::model::{
     self, After, ArticleFilter, ArticleKey, ArticleRecord, ArticleSort, StatusSelect, TimeBound,
 };
 use crate::articles::views::{
-    ArticleFilters, ArticleSummary, ArticleView, RelatedQuery, StatusFilter, ViewCount,
+    ArticleFilters, ArticleSummary, ArticleView, RelatedQuery, SORTS, StatusFilter, ViewCount,
 };
 use crate::auth::{Access, MaybeCaller, Role};
 use crate::domain::PlainText;
@@ -144,11 +144,7 @@ pub async fn list_articles(
         },
         descending: true,
     };
-    let sort = parse_sort(
-        filters.sort.as_deref(),
-        crate::articles::views::SORTS,
-        default,
-    )?;
+    let sort = parse_sort(filters.sort.as_deref(), SORTS, default)?;
     let sort_key = sort.key(sort.field.name());
     let paging = paging.0.check(&sort_key)?;
     let bound = |field, value: Option<String>| value.map(|v| parse_bound(field, &v)).transpose();
