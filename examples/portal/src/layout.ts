@@ -40,7 +40,7 @@ export function page(frame: Frame, title: string, main: Safe, query = ""): Safe 
     <a class="site-name" href="/">${site.name}</a>
     <form class="search" action="/tim-kiem" method="get" role="search">
       <label for="q" class="visually-hidden">Tìm kiếm</label>
-      <input id="q" name="q" type="search" placeholder="Tìm kiếm (có dấu hoặc không dấu)" value="${query}">
+      <input id="q" name="q" type="search" placeholder="Tìm kiếm (không cần dấu)" value="${query}">
       <button type="submit">Tìm</button>
     </form>
   </div>

@@ -13,8 +13,10 @@ import * as fmt from "./format.js";
 import { html, trusted, type Safe } from "./html.js";
 import { breadcrumb, page, type Frame } from "./layout.js";
 
+/** One request's view of Bantin: the client, and the page frame once loaded. */
 export interface Context {
   bantin: Bantin;
+  frame?: Promise<Frame>;
 }
 
 /** A page's answer: its status and HTML. */
@@ -36,8 +38,14 @@ function missing(e: unknown): never {
   throw e;
 }
 
-/** What every page shows around its content; counts the visit. */
-async function frame({ bantin }: Context): Promise<Frame> {
+/** What every page shows around its content; counts the visit, once per request (a page
+ * that turns out to be a 404 reuses it). */
+function frame(ctx: Context): Promise<Frame> {
+  ctx.frame ??= loadFrame(ctx.bantin);
+  return ctx.frame;
+}
+
+async function loadFrame(bantin: Bantin): Promise<Frame> {
   const [site, top, visit] = await Promise.all([
     unwrap(bantin.api.GET("/api/v1/site")),
     unwrap(bantin.api.GET("/api/v1/categories", { params: { query: { root: true, limit: 20 } } })),

@@ -17,7 +17,7 @@ const BANTIN_URL = (process.env.BANTIN_URL ?? "http://127.0.0.1:8080").replace(/
 const PORT = Number(process.env.PORT ?? 3000);
 const HOST = process.env.HOST ?? "127.0.0.1";
 
-const ctx: pages.Context = { bantin: createBantin({ baseUrl: BANTIN_URL, revalidate: 2000 }) };
+const bantin = createBantin({ baseUrl: BANTIN_URL, revalidate: 2000 });
 const stylesheet = readFile(new URL("../../public/style.css", import.meta.url));
 
 /** Bantin's content, and the portal's own stylesheet and Bantin's images and files. */
@@ -60,6 +60,7 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     return;
   }
   const pageNumber = Math.max(1, Number.parseInt(url.searchParams.get("trang") ?? "1", 10) || 1);
+  const ctx: pages.Context = { bantin };
   let rendered: pages.Rendered;
   try {
     const [first, second, extra] = parts;
