@@ -324,7 +324,7 @@ async fn schemas_say_what_is_sent_and_what_is_accepted() {
     );
     assert_eq!(
         schemas["CreateUser"]["properties"]["email"]["format"],
-        "email"
+        "idn-email"
     );
     assert_eq!(
         schemas["CreateWebhook"]["properties"]["url"]["format"],

@@ -36,7 +36,9 @@ async fn decomposed_text_is_stored_composed() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
     let nfd: String = "Lò Văn Cương".nfd().collect();
-    let mut body = new_user("cuong@test.vn");
+    // An internationalised address (the spec says `idn-email`) is kept, composed.
+    let nfd_email: String = "Cương.Lò@hđnd.laichau.vn".nfd().collect();
+    let mut body = new_user(&nfd_email);
     body["display_name"] = json!(nfd);
     let created: Value = app
         .post("/users", Some(&admin), &body)
@@ -45,6 +47,7 @@ async fn decomposed_text_is_stored_composed() {
         .await
         .unwrap();
     assert_eq!(created["display_name"], "Lò Văn Cương");
+    assert_eq!(created["email"], "Cương.Lò@hđnd.laichau.vn");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1645,7 +1645,7 @@ export interface components {
          *     }
          */
         CreateUser: {
-            /** Format: email */
+            /** Format: idn-email */
             email: string;
             /** @description 1–200 characters. */
             display_name: string;
@@ -2164,7 +2164,7 @@ export interface components {
         MeResponse: {
             /** Format: uuid */
             id: string;
-            /** Format: email */
+            /** Format: idn-email */
             email: string;
             display_name: string;
             /** @description The user's role. */
@@ -2785,7 +2785,7 @@ export interface components {
          *     }
          */
         UpdateUser: {
-            /** Format: email */
+            /** Format: idn-email */
             email?: string;
             display_name?: string;
             role?: components["schemas"]["Role"];
@@ -2823,7 +2823,7 @@ export interface components {
         UserView: {
             /** Format: uuid */
             id: string;
-            /** Format: email */
+            /** Format: idn-email */
             email: string;
             display_name: string;
             role: components["schemas"]["Role"];
