@@ -13,6 +13,7 @@ pub mod cache;
 pub mod categories;
 pub mod config;
 pub mod db;
+pub mod desk;
 pub mod domain;
 pub mod error;
 pub mod events;
@@ -190,6 +191,17 @@ pub fn serve_all(listeners: Vec<TcpListener>, state: AppState) -> std::io::Resul
         state.wake_deliveries.clone(),
     );
     articles::schedule::spawn(state.pool.clone(), state.media_url().to_string());
+    // The desk calls the API of this process on the first address it listens on.
+    let first = listeners
+        .first()
+        .map(TcpListener::local_addr)
+        .transpose()?
+        .ok_or_else(|| std::io::Error::other("no address to listen on"))?;
+    let desk = web::Data::new(desk::DeskState {
+        api: desk::api::ApiClient::new(first).map_err(std::io::Error::other)?,
+        secure_cookies: state.config.public_url.starts_with("https://"),
+        session_secs: i64::try_from(state.config.refresh_token_ttl_secs).unwrap_or(i64::MAX),
+    });
     let authenticator = web::Data::new(auth::Authenticator {
         pool: state.pool.clone(),
         jwt: state.jwt.clone(),
@@ -201,10 +213,12 @@ pub fn serve_all(listeners: Vec<TcpListener>, state: AppState) -> std::io::Resul
             .configure(routes)
             .into_app()
             .route("/docs", web::get().to(docs_redirect))
+            .configure(desk::routes)
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec.clone()))
             .default_service(web::to(not_found))
             .app_data(state.clone())
             .app_data(authenticator.clone())
+            .app_data(desk.clone())
             .app_data(table.clone())
             .app_data(json_config())
             .app_data(path_config())
@@ -268,6 +282,7 @@ pub fn state(
     let image_slots = Arc::new(tokio::sync::Semaphore::new(config.media.workers));
     let image_memory = Arc::new(budget::MemoryBudget::new(config.media.memory_mib));
     Ok(AppState {
+        csrf: auth::csrf::CsrfKeys::new(jwt_secret),
         wake_deliveries: Arc::new(tokio::sync::Notify::new()),
         pool,
         jwt,

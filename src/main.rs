@@ -268,13 +268,14 @@ async fn serve_on(
     let server = bantin::serve_all(listeners, state).map_err(|e| e.to_string())?;
     tracing::info!(url = %public_url, "Bantin is listening");
     println!("\nBantin is running at {public_url}");
+    println!("  Desk:       {public_url}/admin/  (the editors' web interface)");
     println!("  API docs:   {public_url}/docs/");
     println!("  OpenAPI:    {public_url}/openapi.json");
     match first_admin {
         FirstAdmin::Generated { email, password } => {
             println!("  First run:  created admin {email} with password {password}");
             println!(
-                "              (shown once; change it with PATCH /api/v1/users/{{id}} or `bantin create-admin`)"
+                "              (shown once; sign in at {public_url}/admin/ and change it under \"Tài khoản của tôi\")"
             );
             println!(
                 "  Log in:     curl -s {public_url}/api/v1/auth/login -H 'Content-Type: application/json' \\"

@@ -34,6 +34,11 @@ const MEDIA_CSP: &str = "default-src 'none'; sandbox";
 /// icons (data: URIs), calls to this origin only, and it may not be framed.
 const DOCS_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
+/// The editor's desk under `/admin`: its own scripts and styles only (no inline script or
+/// style, no `eval`), images from here or any https media store, forms posted here only,
+/// never framed.
+pub const DESK_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: https:; connect-src 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
 /// An incoming request id is echoed only when it is short and made of safe characters, so it
 /// cannot forge log lines.
 fn incoming_request_id(req: &ServiceRequest) -> Option<String> {
@@ -44,6 +49,20 @@ fn incoming_request_id(req: &ServiceRequest) -> Option<String> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'));
     ok.then(|| value.to_string())
+}
+
+/// The desk answers people, not programs: its error pages stay HTML.
+fn is_desk_page(res: &ServiceResponse<BoxBody>) -> bool {
+    is_desk(res.request().path())
+        && res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"))
+}
+
+fn is_desk(path: &str) -> bool {
+    path == "/admin" || path.starts_with("/admin/")
 }
 
 fn is_problem(res: &ServiceResponse<BoxBody>) -> bool {
@@ -85,7 +104,7 @@ fn framework_detail(status: StatusCode, cause: Option<&str>, cors: bool) -> Stri
 /// keeping the headers that matter (`Allow`, `WWW-Authenticate`, `Retry-After`, CORS).
 fn ensure_problem(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
     let status = res.status();
-    if status.as_u16() < 400 || is_problem(&res) {
+    if status.as_u16() < 400 || is_problem(&res) || is_desk_page(&res) {
         return res;
     }
     let cause = cause_of(&res);
@@ -297,5 +316,15 @@ fn decorate(headers: &mut actix_web::http::header::HeaderMap, request_id: &str, 
             HeaderValue::from_static(DOCS_CSP),
         );
         headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    } else if is_desk(&asked.path) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(DESK_CSP),
+        );
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        headers.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        );
     }
 }

@@ -19,6 +19,8 @@ pub struct AppState {
     pub image_slots: Arc<tokio::sync::Semaphore>,
     /// And by the memory they need (`BANTIN_MEDIA_MEMORY_MB`).
     pub image_memory: Arc<crate::budget::MemoryBudget>,
+    /// Makes and checks the CSRF tokens of the desk's forms.
+    pub csrf: crate::auth::csrf::CsrfKeys,
     /// Wakes the webhook worker: an event committed, or a delivery was queued.
     pub wake_deliveries: Arc<tokio::sync::Notify>,
 }

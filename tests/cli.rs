@@ -438,6 +438,10 @@ async fn serve_listens_on_a_host_name() {
     let port = service.base.rsplit(':').next().unwrap().to_string();
     let printed = format!("Bantin is running at http://localhost:{port}");
     assert!(service.output().contains(&printed), "{}", service.output());
+    // The first-run message says where the editors' desk is, and it answers there.
+    let desk = format!("Desk:       http://localhost:{port}/admin/");
+    assert!(service.output().contains(&desk), "{}", service.output());
+    assert_eq!(service.status("/admin/login").await, 200);
     service.signal("-TERM");
     assert!(service.wait_exit().success(), "{}", service.output());
     let _ = std::fs::remove_dir_all(&data);

@@ -1,10 +1,14 @@
 //! `/auth/login`, `/auth/refresh`, `/auth/logout`, `/auth/me`.
 
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 
-use super::views::{CredentialView, LoginRequest, MeResponse, RefreshRequest, TokenResponse};
+use super::views::{
+    CredentialView, LoginRequest, MeResponse, RefreshRequest, TokenResponse, UpdateMe,
+};
 use super::{Caller, Credential, client_ip, model, password, throttle};
 use crate::audit::{self, Entry};
+use crate::domain::limits::DISPLAY_NAME_MAX;
+use crate::domain::{Fields, NewPassword, Title};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::events::Actor;
 use crate::http::{Cache, Json, list};
@@ -61,7 +65,30 @@ pub async fn login(
 ) -> ApiResult<HttpResponse> {
     let LoginRequest { email, password } = body.0;
     let ip = client_ip(&req, &state.config.trusted_proxies);
-    let Ok(email) = text::parse_email(&email) else {
+    let s = sign_in(&state, ip, &email, password).await?;
+    list(
+        &tokens(&state, s.user_id, &s.role, s.session_id, s.refresh_token)?,
+        Cache::Private,
+    )
+}
+
+/// A login session just started.
+pub struct SignedIn {
+    pub user_id: uuid::Uuid,
+    pub role: String,
+    pub session_id: uuid::Uuid,
+    pub refresh_token: String,
+}
+
+/// The login of the API and of the desk: throttled, audited, a wrong email and a wrong
+/// password alike (401); 429 while throttled; 422 for something that is not an email.
+pub async fn sign_in(
+    state: &AppState,
+    ip: std::net::IpAddr,
+    email: &str,
+    password: String,
+) -> ApiResult<SignedIn> {
+    let Ok(email) = text::parse_email(email) else {
         // No account can have it: nothing to check, but it counts for the address.
         let mut conn = state.pool.get().await?;
         throttle::reserve(&mut conn, None, ip).await?;
@@ -107,10 +134,12 @@ pub async fn login(
     tracing::info!(user_id = %account.id, %session_id, "login");
     let entry = Entry::new(Actor::user(account.id, None), "auth.login").on("session", session_id);
     audit::record(&mut conn, entry.from(ip)).await?;
-    list(
-        &tokens(&state, account.id, &account.role, session_id, refresh_token)?,
-        Cache::Private,
-    )
+    Ok(SignedIn {
+        user_id: account.id,
+        role: account.role,
+        session_id,
+        refresh_token,
+    })
 }
 
 /// Exchange a refresh token for a new pair.
@@ -176,14 +205,22 @@ pub async fn logout(
     state: web::Data<AppState>,
     body: Json<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {
+    match sign_out(&state, &body.0.refresh_token).await? {
+        true => Ok(HttpResponse::NoContent().finish()),
+        false => Err(ApiError::Unauthorized("unknown refresh token".into())),
+    }
+}
+
+/// Revokes the login session of a refresh token (audited); `false` when the token is unknown.
+pub async fn sign_out(state: &AppState, refresh_token: &str) -> ApiResult<bool> {
     let mut conn = state.pool.get().await?;
-    match model::logout(&mut conn, &body.0.refresh_token).await? {
+    match model::logout(&mut conn, refresh_token).await? {
         Some((session, user)) => {
             let entry = Entry::new(Actor::user(user, None), "auth.logout").on("session", session);
             audit::record(&mut conn, entry).await?;
-            Ok(HttpResponse::NoContent().finish())
+            Ok(true)
         }
-        None => Err(ApiError::Unauthorized("unknown refresh token".into())),
+        None => Ok(false),
     }
 }
 
@@ -196,6 +233,10 @@ pub async fn logout(
 )]
 #[get("/auth/me")]
 pub async fn me(caller: Caller) -> ApiResult<HttpResponse> {
+    me_response(&caller)
+}
+
+fn me_response(caller: &Caller) -> ApiResult<HttpResponse> {
     let credential = match caller.credential.clone() {
         Credential::Session { session_id } => CredentialView::Session { session_id },
         Credential::ApiToken {
@@ -208,7 +249,7 @@ pub async fn me(caller: Caller) -> ApiResult<HttpResponse> {
             scope,
         },
     };
-    let me = MeResponse {
+    let view = MeResponse {
         id: caller.user_id,
         email: caller.email.clone(),
         display_name: caller.display_name.clone(),
@@ -216,7 +257,86 @@ pub async fn me(caller: Caller) -> ApiResult<HttpResponse> {
         acts_as: caller.role(),
         credential,
     };
-    list(&me, Cache::Private)
+    list(&view, Cache::Private)
+}
+
+/// Change one's own display name or password.
+///
+/// Signed-in users only (not API tokens). A new password needs the current one; it signs out
+/// every other login session of the account (this one stays).
+#[utoipa::path(
+    operation_id = "updateMe",
+    tag = "auth",
+    security(("bearer" = [])),
+    request_body = UpdateMe,
+    responses(
+        (status = 200, description = "The caller after the change", body = MeResponse),
+    )
+)]
+#[patch("/auth/me")]
+pub async fn update_me(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: Json<UpdateMe>,
+) -> ApiResult<HttpResponse> {
+    caller.require_session()?;
+    let Credential::Session { session_id } = caller.credential else {
+        return Err(ApiError::Forbidden("sign in to change your account".into()));
+    };
+    let body = body.0;
+    let mut fields = Fields::new();
+    let display_name = body
+        .display_name
+        .and_then(|n| fields.take("display_name", Title::parse(&n, DISPLAY_NAME_MAX)))
+        .map(String::from);
+    let new_password = body
+        .new_password
+        .and_then(|p| fields.take("new_password", NewPassword::parse(&p)));
+    if new_password.is_some() && body.current_password.is_none() {
+        fields.push(
+            "current_password",
+            "required",
+            "needed to set a new password",
+        );
+    }
+    fields.finish()?;
+    let password_hash = match (new_password, body.current_password) {
+        (Some(new), Some(current)) => {
+            let stored = {
+                let mut conn = state.pool.get().await?;
+                model::password_hash_of(&mut conn, caller.user_id).await?
+            };
+            if !password::verify(current, stored).await? {
+                return Err(ApiError::invalid(
+                    "current_password",
+                    "wrong",
+                    "this is not the current password",
+                ));
+            }
+            Some(password::hash(new.expose().to_string()).await?)
+        }
+        _ => None,
+    };
+    let changed_password = password_hash.is_some();
+    let mut conn = state.pool.get().await?;
+    model::update_own_account(
+        &mut conn,
+        caller.user_id,
+        session_id,
+        display_name,
+        password_hash,
+    )
+    .await?;
+    let action = match changed_password {
+        true => "auth.password_changed",
+        false => "auth.account_updated",
+    };
+    let entry = Entry::new(caller.actor(), action).on("user", caller.user_id);
+    audit::record(&mut conn, entry).await?;
+    let fresh = model::caller_for_session(&mut conn, caller.user_id, session_id)
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("the session ended".into()))?;
+    me_response(&fresh)
 }
 
 /// Registers the routes of this module.
@@ -224,5 +344,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(login)
         .service(refresh)
         .service(logout)
-        .service(me);
+        .service(me)
+        .service(update_me);
 }

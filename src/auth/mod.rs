@@ -1,6 +1,7 @@
 //! Who is calling: passwords, access tokens (JWT), API tokens, the login throttle, and the
 //! [`Caller`] extractor that handlers use to check roles in one line.
 
+pub mod csrf;
 pub mod handlers;
 pub mod jwt;
 pub mod model;

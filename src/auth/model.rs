@@ -306,6 +306,76 @@ pub async fn logout(
     Ok(session)
 }
 
+/// The login session a desk cookie's refresh token belongs to (user, session), if the token
+/// is current (not yet exchanged) and the session live. The desk never exchanges it.
+pub async fn session_of_refresh_token(
+    conn: &mut AsyncPgConnection,
+    token: &str,
+) -> ModelResult<Option<(Uuid, Uuid)>> {
+    Ok(refresh_tokens::table
+        .inner_join(sessions::table)
+        .filter(refresh_tokens::token_hash.eq(hash_secret(token)))
+        .filter(refresh_tokens::used_at.is_null())
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(Utc::now()))
+        .select((sessions::user_id, sessions::id))
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// The stored password hash of an account.
+pub async fn password_hash_of(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+) -> ModelResult<Option<String>> {
+    Ok(users::table
+        .find(user_id)
+        .select(users::password_hash)
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// One's own account change: the display name and/or the password; a new password revokes
+/// every other live session of the account.
+pub async fn update_own_account(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    keep_session: Uuid,
+    display_name: Option<String>,
+    password_hash: Option<String>,
+) -> ModelResult<()> {
+    conn.transaction::<_, ModelError, _>(async move |conn| {
+        let revoke = password_hash.is_some();
+        diesel::update(users::table.find(user_id))
+            .set((
+                display_name.map(|v| users::display_name.eq(v)),
+                password_hash.map(|v| users::password_hash.eq(v)),
+                users::version.eq(users::version + 1),
+                users::updated_at.eq(Utc::now()),
+            ))
+            .execute(conn)
+            .await?;
+        if revoke {
+            diesel::update(
+                sessions::table
+                    .filter(sessions::user_id.eq(user_id))
+                    .filter(sessions::id.ne(keep_session))
+                    .filter(sessions::revoked_at.is_null()),
+            )
+            .set((
+                sessions::revoked_at.eq(Utc::now()),
+                sessions::revoke_reason.eq("password changed"),
+            ))
+            .execute(conn)
+            .await?;
+        }
+        Ok(())
+    })
+    .await
+}
+
 /// Revokes every live session of a user (disabled, password changed).
 pub async fn revoke_user_sessions(
     conn: &mut AsyncPgConnection,

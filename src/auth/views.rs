@@ -68,3 +68,14 @@ pub struct MeResponse {
     pub acts_as: Role,
     pub credential: CredentialView,
 }
+
+/// Changes to one's own account; absent fields stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"display_name": "Nguyễn Thị Hòa", "current_password": "mật-khẩu-đủ-dài", "new_password": "mật-khẩu-mới-đủ-dài"}))]
+pub struct UpdateMe {
+    pub display_name: Option<String>,
+    /// Needed with `new_password`.
+    pub current_password: Option<String>,
+    pub new_password: Option<String>,
+}

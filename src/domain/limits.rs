@@ -96,3 +96,6 @@ pub const WEBHOOK_TIMEOUT_SECS: u64 = 10;
 pub const FEED_ITEMS: i64 = 50;
 /// URLs in one sitemap (the sitemaps.org limit); past it, a sitemap index.
 pub const SITEMAP_URLS_MAX: i64 = 50_000;
+
+/// How many of the articles and signatories using a photo a refused deletion names.
+pub const PHOTO_USES_NAMED: i64 = 5;

@@ -505,9 +505,30 @@ pub async fn delete(
             .await?;
         let in_use = !users.is_empty() || !people.is_empty();
         if in_use && !force {
+            // Say where, so that an editor can go and take it off.
+            let titles: Vec<String> = articles::table
+                .filter(articles::id.eq_any(&users))
+                .select(articles::title)
+                .order(articles::title)
+                .limit(crate::domain::limits::PHOTO_USES_NAMED)
+                .load(conn)
+                .await?;
+            let names: Vec<String> = signatories::table
+                .filter(signatories::id.eq_any(&people))
+                .select(signatories::full_name)
+                .order(signatories::full_name)
+                .limit(crate::domain::limits::PHOTO_USES_NAMED)
+                .load(conn)
+                .await?;
+            let named = titles
+                .iter()
+                .chain(&names)
+                .map(|t| format!("«{t}»"))
+                .collect::<Vec<_>>()
+                .join(", ");
             return Err(ModelError::Conflict(format!(
-                "{} article(s) and {} signatory(ies) use this photo; take it off them first, \
-                 or delete with ?force=true",
+                "{} article(s) and {} signatory(ies) use this photo ({named}); take it off them \
+                 first, or delete with ?force=true",
                 users.len(),
                 people.len()
             )));

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, problem};
+use crate::helpers::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, fields, problem};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_returns_a_bearer_pair() {
@@ -262,4 +262,57 @@ async fn role_changes_take_effect_at_once() {
     )
     .await;
     problem(app.get("/users", Some(&tokens.access)).await, 403).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_changes_ones_own_account_with_the_current_password() {
+    let app = TestApp::spawn().await;
+    let (_, email, password) = app.create_user("author").await;
+    let session = app.login(&email, &password).await;
+    let other = app.login(&email, &password).await;
+    let token = Some(session.access.as_str());
+    let res = app
+        .patch(
+            "/auth/me",
+            token,
+            &json!({"new_password": "mật-khẩu-mới-đủ-dài"}),
+        )
+        .await;
+    let body = problem(res, 422).await;
+    assert_eq!(fields(&body), ["current_password"]);
+    let res = app
+        .patch(
+            "/auth/me",
+            token,
+            &json!({"current_password": "sai", "new_password": "mật-khẩu-mới-đủ-dài"}),
+        )
+        .await;
+    problem(res, 422).await;
+    let res = app
+        .patch("/auth/me", token, &json!({"display_name": "Lò Văn Cương", "current_password": password, "new_password": "mật-khẩu-mới-đủ-dài"}))
+        .await;
+    assert_eq!(res.status(), 200);
+    let me: Value = res.json().await.unwrap();
+    assert_eq!(me["display_name"], "Lò Văn Cương");
+    // Other sessions end; this one goes on.
+    assert_eq!(app.get("/auth/me", token).await.status(), 200);
+    assert_eq!(app.get("/auth/me", Some(&other.access)).await.status(), 401);
+    app.login(&email, "mật-khẩu-mới-đủ-dài").await;
+    // API tokens cannot change an account.
+    let admin = app.admin_token().await;
+    let created: Value = app
+        .post(
+            "/api-tokens",
+            Some(&admin),
+            &json!({"name": "tích hợp", "scope": "write"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let api_token = created["token"].as_str().unwrap();
+    let res = app
+        .patch("/auth/me", Some(api_token), &json!({"display_name": "X"}))
+        .await;
+    problem(res, 403).await;
 }

@@ -13,6 +13,7 @@ mod audit;
 mod auth;
 mod basics;
 mod categories;
+mod desk;
 mod events;
 mod feeds;
 mod headers;

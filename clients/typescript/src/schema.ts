@@ -396,7 +396,12 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change one's own display name or password.
+         * @description Signed-in users only (not API tokens). A new password needs the current one; it signs out
+         *     every other login session of the account (this one stays).
+         */
+        patch: operations["updateMe"];
         trace?: never;
     };
     "/api/v1/auth/refresh": {
@@ -2736,6 +2741,20 @@ export interface components {
             position?: number;
         };
         /**
+         * @description Changes to one's own account; absent fields stay as they are.
+         * @example {
+         *       "current_password": "mật-khẩu-đủ-dài",
+         *       "display_name": "Nguyễn Thị Hòa",
+         *       "new_password": "mật-khẩu-mới-đủ-dài"
+         *     }
+         */
+        UpdateMe: {
+            display_name?: string | null;
+            /** @description Needed with `new_password`. */
+            current_password?: string | null;
+            new_password?: string | null;
+        };
+        /**
          * @description Partial update (JSON merge semantics). `parent_id: null` moves it to the top; under
          *     itself or one of its descendants is a 422.
          * @example {
@@ -4877,6 +4896,38 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    updateMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateMe"];
+            };
+        };
+        responses: {
+            /** @description The caller after the change */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeResponse"];
+                };
+            };
+            400: components["responses"]["BadBody"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
