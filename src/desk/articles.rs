@@ -363,9 +363,10 @@ impl Draft {
             .enumerate()
             .map(|(i, (id, caption))| json!({"photo_id": id, "caption": caption, "position": i}))
             .collect();
+        // A date that is not one is sent as typed: the API names the field (400).
         let published_at = form
             .filled("published_at")
-            .map(|v| page::from_local_input(tz, v).map_or_else(|| json!(v), Value::from))
+            .map(|v| page::from_local_input(tz, v, "00:00").map_or_else(|| json!(v), Value::from))
             .unwrap_or(Value::Null);
         let mut body = json!({
             "title": form.text("title"),
@@ -521,8 +522,10 @@ fn editor(
                 }
                 div.field {
                     label for="published_at" { (lang.t(T::PublishedAt)) }
-                    input #published_at type="datetime-local" name="published_at" value=(d.published_at)
-                        aria-describedby="published_at-hint";
+                    input #published_at type="text" name="published_at" value=(d.published_at)
+                        placeholder=(page::DATE_TIME_HINT) inputmode="numeric" autocomplete="off"
+                        aria-describedby="published_at-hint"
+                        aria-invalid=[f.of_field("published_at").map(|_| "true")];
                     p.hint #published_at-hint { (lang.f(T::PublishedAtHint, tz_name)) }
                     (page::field_error("published_at", f, "published_at"))
                 }
@@ -669,7 +672,7 @@ async fn edit_form(
 /// Shows the form again as typed, with what the API refused.
 async fn refused(desk: &Desk, d: Draft, e: DeskError) -> Result<HttpResponse, DeskError> {
     match e {
-        DeskError::Api { status, problem } if matches!(status, 403 | 409 | 422) => {
+        DeskError::Api { status, problem } if matches!(status, 400 | 403 | 409 | 422) => {
             let faults = Faults::of(desk.lang, &problem);
             let text = match (&faults.general, status) {
                 (Some(detail), _) => faults.message(desk.lang, status, detail),
@@ -733,11 +736,7 @@ async fn conflict(desk: &Desk, id: &str, form: &Form) -> Result<HttpResponse, De
     // The typed draft keeps the version it was based on; saving it again is refused again
     // unless the editor chooses to overwrite.
     mine.etag = form.text("etag").to_string();
-    let who = format!(
-        "{}, {}",
-        t["author"]["display_name"].as_str().unwrap_or("?"),
-        page::when(desk.tz, &t["updated_at"])
-    );
+    let who = page::when(desk.tz, &t["updated_at"]);
     let their_etag = theirs.etag.clone().unwrap_or_default();
     let title_diff = diff::words(t["title"].as_str().unwrap_or_default(), &mine.title);
     let summary_diff = diff::words(t["summary"].as_str().unwrap_or_default(), &mine.summary);

@@ -126,7 +126,7 @@ catalogue! {
     Summary => "Tóm tắt", "Summary";
     Body => "Nội dung", "Body";
     PublishedAt => "Thời gian đăng", "Publication time";
-    PublishedAtHint => "Theo giờ của trang ({}). Để trống: đăng ngay khi chọn Đã đăng.", "In the site's time zone ({}). Empty: now, when published.";
+    PublishedAtHint => "Ngày/tháng/năm giờ:phút, theo giờ của trang ({}). Để trống: đăng ngay khi chọn Đã đăng.", "Day/month/year hour:minute, in the site's time zone ({}). Empty: now, when published.";
     Updated => "Cập nhật", "Updated";
     Views => "Lượt xem", "Views";
     NoArticles => "Không có bài viết nào.", "No articles.";
@@ -152,7 +152,7 @@ catalogue! {
     Add => "Thêm", "Add";
     Remove => "Bỏ", "Remove";
     None_ => "(Không có)", "(None)";
-    Conflict => "Người khác đã lưu bài này trong lúc bạn sửa ({}). Nội dung bạn gõ vẫn còn nguyên bên dưới; bản của họ không bị ghi đè.", "Someone else saved this article while you were editing ({}). What you typed is kept below; their version was not overwritten.";
+    Conflict => "Người khác đã lưu bài này trong lúc bạn sửa (lúc {}). Nội dung bạn gõ vẫn còn nguyên bên dưới; bản của họ không bị ghi đè.", "Someone else saved this article while you were editing (at {}). What you typed is kept below; their version was not overwritten.";
     TheirVersion => "Bản họ đã lưu", "Their saved version";
     YourVersion => "Bản của bạn", "Your version";
     SaveMineAnyway => "Lưu bản của tôi đè lên", "Save mine over theirs";

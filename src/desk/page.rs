@@ -27,9 +27,10 @@ pub enum Section {
     Trash,
 }
 
-/// `<meta name="htmx-config">`: no `eval`, no inline styles, no script tags from answers, so
-/// htmx runs under the desk's Content-Security-Policy.
-const HTMX_CONFIG: &str = r#"{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false,"selfRequestsOnly":true}"#;
+/// `<meta name="htmx-config">`: no `eval`, no inline styles (its indicator styles, and no
+/// `style` among the attributes it settles), no script tags from answers, so htmx runs under
+/// the desk's Content-Security-Policy.
+const HTMX_CONFIG: &str = r#"{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false,"selfRequestsOnly":true,"attributesToSettle":["class","width","height"]}"#;
 
 fn head(lang: Lang, title: &str) -> Markup {
     html! {
@@ -38,6 +39,7 @@ fn head(lang: Lang, title: &str) -> Markup {
             meta name="viewport" content="width=device-width, initial-scale=1";
             meta name="htmx-config" content=(HTMX_CONFIG);
             meta name="robots" content="noindex, nofollow";
+            link rel="icon" href="data:,";
             title { (title) " · " (lang.t(T::Desk)) " · Bantin" }
             link rel="stylesheet" href=(assets::url("desk.css"));
             script src=(assets::url("htmx.min.js")) defer {}
@@ -179,21 +181,40 @@ pub fn day(value: &Value) -> String {
         .unwrap_or_default()
 }
 
-/// An instant as the value of a `datetime-local` input, in the site's time zone.
+/// The format dates are shown and typed in: `dd/mm/yyyy HH:MM`, in the site's time zone.
+pub const DATE_TIME_FORMAT: &str = "%d/%m/%Y %H:%M";
+/// How the format is shown to people, as a placeholder.
+pub const DATE_TIME_HINT: &str = "dd/mm/yyyy hh:mm";
+pub const DATE_HINT: &str = "dd/mm/yyyy";
+
+/// An instant as a date field's value (`dd/mm/yyyy HH:MM` in the site's time zone).
 pub fn local_input(tz: Tz, value: &Value) -> String {
     value
         .as_str()
         .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-        .map(|t| t.with_timezone(&tz).format("%Y-%m-%dT%H:%M").to_string())
+        .map(|t| t.with_timezone(&tz).format(DATE_TIME_FORMAT).to_string())
         .unwrap_or_default()
 }
 
-/// A `datetime-local` value, read in the site's time zone, as an RFC 3339 instant; `None`
-/// when it is not one (the API then says what is wrong with what was sent).
-pub fn from_local_input(tz: Tz, input: &str) -> Option<String> {
-    let naive = NaiveDateTime::parse_from_str(input, "%Y-%m-%dT%H:%M")
-        .or_else(|_| NaiveDateTime::parse_from_str(input, "%Y-%m-%dT%H:%M:%S"))
-        .ok()?;
+/// A date field's value, read in the site's time zone, as an RFC 3339 instant; `None` when
+/// it is not a date. `dd/mm/yyyy HH:MM` as shown, a date alone (at `default_time`), or the
+/// ISO forms browsers send (`2021-08-31T09:52`).
+pub fn from_local_input(tz: Tz, input: &str, default_time: &str) -> Option<String> {
+    let input = input.trim();
+    let naive = [
+        DATE_TIME_FORMAT,
+        "%d/%m/%Y %H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(input, f).ok())
+    .or_else(|| {
+        ["%d/%m/%Y", "%Y-%m-%d"].iter().find_map(|f| {
+            NaiveDateTime::parse_from_str(&format!("{input} {default_time}"), &format!("{f} %H:%M"))
+                .ok()
+        })
+    })?;
     let local = tz.from_local_datetime(&naive).earliest()?;
     Some(local.with_timezone(&Utc).to_rfc3339())
 }
@@ -295,12 +316,24 @@ mod tests {
         let tz: Tz = "Asia/Ho_Chi_Minh".parse().unwrap();
         let t = Value::from("2021-08-31T02:52:45Z");
         assert_eq!(when(tz, &t), "31/08/2021 09:52");
-        assert_eq!(local_input(tz, &t), "2021-08-31T09:52");
+        assert_eq!(local_input(tz, &t), "31/08/2021 09:52");
+        for typed in [
+            "31/08/2021 09:52",
+            "2021-08-31T09:52",
+            " 31/08/2021 09:52:00 ",
+        ] {
+            assert_eq!(
+                from_local_input(tz, typed, "00:00").as_deref(),
+                Some("2021-08-31T02:52:00+00:00"),
+                "{typed}"
+            );
+        }
         assert_eq!(
-            from_local_input(tz, "2021-08-31T09:52").as_deref(),
-            Some("2021-08-31T02:52:00+00:00")
+            from_local_input(tz, "30/08/2021", "12:00").as_deref(),
+            Some("2021-08-30T05:00:00+00:00")
         );
-        assert_eq!(from_local_input(tz, "31/08/2021"), None);
+        assert_eq!(from_local_input(tz, "31/13/2021", "00:00"), None);
+        assert_eq!(from_local_input(tz, "hôm qua", "00:00"), None);
         assert_eq!(day(&Value::from("2021-08-30")), "30/08/2021");
     }
 }

@@ -277,7 +277,8 @@ fn render(desk: &Desk, status: StatusCode, p: Shown) -> HttpResponse {
             }
             div.field {
                 label for="taken_on" { (lang.t(T::TakenAt)) }
-                input #taken_on type="date" name="taken_on" value=(p.taken_on);
+                input #taken_on type="text" name="taken_on" value=(p.taken_on)
+                    placeholder=(page::DATE_HINT) inputmode="numeric" autocomplete="off";
                 (page::field_error("taken_at", f, "taken_at"))
             }
             button.primary type="submit" { (lang.t(T::Save)) }
@@ -294,7 +295,7 @@ fn render(desk: &Desk, status: StatusCode, p: Shown) -> HttpResponse {
 /// The day a photo was taken, in the site's time zone, as a date input's value.
 fn taken_on(desk: &Desk, photo: &Value) -> String {
     page::local_input(desk.tz, &photo["taken_at"])
-        .split('T')
+        .split(' ')
         .next()
         .unwrap_or_default()
         .to_string()
@@ -345,10 +346,7 @@ async fn save(
     // A day is noon of that day in the site's time zone (never another day in any zone).
     let taken_at = form
         .filled("taken_on")
-        .map(|d| {
-            page::from_local_input(desk.tz, &format!("{d}T12:00"))
-                .map_or_else(|| json!(d), Value::from)
-        })
+        .map(|d| page::from_local_input(desk.tz, d, "12:00").map_or_else(|| json!(d), Value::from))
         .unwrap_or(Value::Null);
     let body = json!({
         "caption": form.text("caption"),
@@ -366,7 +364,9 @@ async fn save(
             Faults::default(),
             (Notice::Done, desk.t(T::Saved).to_string()),
         ),
-        Err(DeskError::Api { status, problem }) if matches!(status, 403 | 409 | 412 | 422) => {
+        Err(DeskError::Api { status, problem })
+            if matches!(status, 400 | 403 | 409 | 412 | 422) =>
+        {
             let faults = Faults::of(desk.lang, &problem);
             let text = faults
                 .general

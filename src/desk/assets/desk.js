@@ -15,7 +15,9 @@
     const rich = form.querySelector("#body-editor");
     const toolbar = form.querySelector(".toolbar");
     if (!textarea || !rich || !toolbar) return;
-    rich.innerHTML = textarea.value;
+    rich.innerHTML = textarea.value.trim() || "<p><br></p>";
+    // New blocks are paragraphs (Chromium's default is a <div>, which bodies do not use).
+    document.execCommand("defaultParagraphSeparator", false, "p");
     // Figures are placed as a whole; only their captions are typed into.
     rich.querySelectorAll("figure").forEach(lockFigure);
     textarea.hidden = true;
