@@ -646,16 +646,11 @@ async fn load(desk: &Desk, id: &str) -> Result<Draft, DeskError> {
     Ok(d)
 }
 
-#[derive(Deserialize)]
-struct Done {
-    done: Option<String>,
-}
-
 #[get("/articles/{id}")]
 async fn edit_form(
     desk: Desk,
     id: web::Path<uuid::Uuid>,
-    done: web::Query<Done>,
+    done: web::Query<page::Done>,
 ) -> Result<HttpResponse, DeskError> {
     let d = load(&desk, &id.to_string()).await?;
     let banner = done.done.as_deref().map(|what| {

@@ -18,7 +18,10 @@ pub mod page;
 pub mod session;
 
 mod account;
+mod admin;
+mod agreements;
 mod articles;
+mod people;
 mod photos;
 mod signin;
 
@@ -49,6 +52,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(account::routes)
             .configure(articles::routes)
             .configure(photos::routes)
+            .configure(agreements::routes)
+            .configure(people::routes)
+            .configure(admin::routes)
             .default_service(web::to(not_found)),
     );
 }

@@ -297,6 +297,37 @@ pub enum Notice {
     Error,
 }
 
+/// A string of an API answer, or `""`.
+pub fn s(v: &Value) -> &str {
+    v.as_str().unwrap_or_default()
+}
+
+/// `?done=…`: what a redirect after a successful form says.
+#[derive(serde::Deserialize)]
+pub struct Done {
+    pub done: Option<String>,
+}
+
+/// A labelled one-line input with its error line.
+pub fn text_input(
+    faults: &Faults,
+    id: &str,
+    label: &str,
+    kind: &str,
+    value: &str,
+    placeholder: Option<&str>,
+) -> Markup {
+    html! {
+        div.field {
+            label for=(id) { (label) }
+            input id=(id) type=(kind) name=(id) value=(value) placeholder=[placeholder] autocomplete="off"
+                aria-invalid=[faults.of_field(id).map(|_| "true")]
+                aria-describedby=[described_by(id, faults, id)];
+            (field_error(id, faults, id))
+        }
+    }
+}
+
 /// The CSRF field of a form.
 pub fn csrf_field(token: &str) -> Markup {
     html! { input type="hidden" name="csrf" value=(token); }

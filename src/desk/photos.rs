@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use super::form::Form;
 use super::i18n::{Lang, T};
-use super::page::{self, Faults, Notice, Section};
+use super::page::{self, Faults, Notice, Section, s};
 use super::session::Desk;
 use super::signin::see_other;
 use super::{DeskError, api};
@@ -28,10 +28,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(show)
         .service(save)
         .service(delete);
-}
-
-fn s(v: &Value) -> &str {
-    v.as_str().unwrap_or_default()
 }
 
 /// A photo's variant URL (`thumb`, `medium`, `large`), or the original.
@@ -127,7 +123,18 @@ async fn library(desk: Desk, query: web::Query<LibraryQuery>) -> Result<HttpResp
 async fn upload(
     req: HttpRequest,
     desk: Desk,
+    payload: web::Payload,
+) -> Result<HttpResponse, DeskError> {
+    stream_upload(&req, &desk, payload, "/photos").await
+}
+
+/// Streams a multipart upload on to `path` of the API, chunk by chunk; answers the API's
+/// JSON (201), or its refusal as a short text for the page to show.
+pub async fn stream_upload(
+    req: &HttpRequest,
+    desk: &Desk,
     mut payload: web::Payload,
+    path: &str,
 ) -> Result<HttpResponse, DeskError> {
     let token = req
         .headers()
@@ -154,7 +161,7 @@ async fn upload(
     });
     let sent = desk
         .api
-        .raw(Method::POST, "/photos")
+        .raw(Method::POST, path)
         .header("content-type", content_type)
         .body(reqwest::Body::wrap_stream(stream))
         .send()

@@ -41,6 +41,17 @@ impl Page {
             .unwrap_or_default()
     }
 
+    /// The value of the text input with id `id`.
+    fn hidden_input(&self, id: &str) -> String {
+        let marker = format!(r#"id="{id}" type="text" name="{id}" value=""#);
+        let Some(start) = self.body.find(&marker) else {
+            return String::new();
+        };
+        let start = start + marker.len();
+        let end = self.body[start..].find('"').unwrap() + start;
+        html_escape::decode_html_entities(&self.body[start..end]).into_owned()
+    }
+
     /// The value of the first hidden input named `name`.
     fn hidden(&self, name: &str) -> String {
         let marker = format!(r#"name="{name}" value=""#);
@@ -768,4 +779,123 @@ async fn photos_are_uploaded_through_the_desk_and_not_deleted_while_in_use() {
         "{}",
         picker.body
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_pages_are_for_admins_and_a_token_secret_is_shown_once() {
+    let app = TestApp::spawn().await;
+    let mut editor = signed_in(&app, "editor").await;
+    let page = editor.get("/admin/articles").await;
+    assert!(
+        !page.body.contains("/admin/users"),
+        "no admin menu for editors"
+    );
+    for path in ["/admin/users", "/admin/tokens"] {
+        assert_eq!(editor.get(path).await.status, 403, "{path}");
+    }
+    let csrf = page.csrf();
+    // The site settings are public (GET /site); changing them is not.
+    let page = editor
+        .post(
+            "/admin/site",
+            &[
+                ("csrf", &csrf),
+                ("name", "X"),
+                ("publisher", "X"),
+                ("responsible_person", "X"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 403, "{}", page.body);
+    let page = editor
+        .post(
+            "/admin/users",
+            &[
+                ("csrf", &csrf),
+                ("email", "x@test.vn"),
+                ("display_name", "X"),
+                ("role", "admin"),
+                ("password", "mật-khẩu-đủ-dài-1"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 403, "{}", page.body);
+    // An author may not record agreements.
+    let mut author = signed_in(&app, "author").await;
+    let csrf = author.get("/admin/agreements").await.csrf();
+    let page = author
+        .post(
+            "/admin/agreements",
+            &[
+                ("csrf", &csrf),
+                ("title", "Quy chế"),
+                ("doc_type", "quy_che"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 403, "{}", page.body);
+
+    let mut admin = signed_in(&app, "admin").await;
+    let csrf = admin.get("/admin/tokens").await.csrf();
+    let page = admin
+        .post(
+            "/admin/tokens",
+            &[
+                ("csrf", &csrf),
+                ("name", "Cổng tỉnh"),
+                ("scope", "read"),
+                ("expires_at", ""),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 201, "{}", page.body);
+    let secret = page.body.split(r#"id="token-secret">"#).nth(1).unwrap();
+    let secret = &secret[..secret.find('<').unwrap()];
+    assert!(secret.starts_with("bt_"), "{secret}");
+    assert_eq!(app.get("/auth/me", Some(secret)).await.status(), 200);
+    let again = admin.get("/admin/tokens").await;
+    assert!(!again.body.contains(secret), "shown once");
+    // Users: created from the desk, then able to sign in.
+    let page = admin
+        .post(
+            "/admin/users",
+            &[
+                ("csrf", &csrf),
+                ("email", "lan@test.vn"),
+                ("display_name", "Phạm Thị Lan"),
+                ("role", "editor"),
+                ("password", "mật-khẩu-của-Lan-2026"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    app.login("lan@test.vn", "mật-khẩu-của-Lan-2026").await;
+    // Site settings are saved through PUT /site.
+    let site = admin.get("/admin/site").await;
+    let typed = |f: &str| match f {
+        "publisher" => "Thường trực HĐND tỉnh Lai Châu".to_string(),
+        "responsible_person" => "Ông Lò Văn Cương".to_string(),
+        other => site.hidden_input(other),
+    };
+    let form: Vec<(String, String)> = [
+        "name",
+        "publisher",
+        "responsible_person",
+        "address",
+        "phone",
+        "fax",
+        "email",
+        "time_zone",
+    ]
+    .iter()
+    .map(|f| (f.to_string(), typed(f)))
+    .chain([
+        ("csrf".to_string(), csrf.clone()),
+        ("etag".to_string(), site.hidden("etag")),
+    ])
+    .collect();
+    let page = admin.post("/admin/site", &as_refs(&form)).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let stored: Value = app.get("/site", None).await.json().await.unwrap();
+    assert_eq!(stored["responsible_person"], "Ông Lò Văn Cương");
 }

@@ -262,3 +262,125 @@ test("the photo library shows the upload, warns about its missing alt text", { s
   await page.click("a[lang=vi]");
   await page.context().close();
 });
+
+/** A small PDF (one empty page), as a browser would pick it from disk. */
+function pdf() {
+  const text = `%PDF-1.4
+1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj
+2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj
+3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj
+trailer << /Root 1 0 R >>
+%%EOF
+`;
+  return Buffer.from(text, "latin1");
+}
+
+test("an editor records the 2021–2026 coordination programme with two signatures and a PDF", { skip, timeout }, async () => {
+  const page = await person();
+  await signIn(page, shared.editor);
+  await page.click("a[href='/admin/agreements']");
+  await shoot(page, "13-agreements");
+  await page.click("a[href='/admin/agreements/new']");
+  const number = `${Date.now() % 100000}-CTr/BDV-ĐĐHĐND`;
+  await page.fill("#document_number", number);
+  await page.selectOption("#doc_type", "chuong_trinh");
+  await page.fill("#title", "Chương trình phối hợp công tác dân vận giai đoạn 2021 - 2026");
+  await page.fill("#summary", "Ban Dân vận Tỉnh ủy và Đảng đoàn HĐND tỉnh phối hợp thực hiện công tác dân vận.");
+  await page.fill("#place", "Lai Châu");
+  await page.fill("#signed_on", "30/08/2021");
+  await page.fill("#effective_from", "30/08/2021");
+  await page.fill("#term_start_year", "2021");
+  await page.fill("#term_end_year", "2026");
+  // Two parties and two signatures, from the seeded organisations and signatories.
+  const orgs = await page.$$eval("#party-org-0 option", (os) => os.map((o) => o.value).filter(Boolean));
+  const people = await page.$$eval("#sig-who-0 option", (os) => os.map((o) => o.value).filter(Boolean));
+  assert.ok(orgs.length >= 2 && people.length >= 2, "the seed has organisations and signatories");
+  await page.selectOption("#party-org-0", orgs[0]);
+  await page.selectOption("#party-role-0", "lead");
+  await page.selectOption("#party-org-1", orgs[1]);
+  await page.selectOption("#party-role-1", "partner");
+  await page.selectOption("#sig-who-0", people[0]);
+  await page.selectOption("#sig-org-0", orgs[0]);
+  await page.selectOption("#sig-prefix-0", "TM.");
+  await page.fill("#sig-title-0", "Trưởng ban");
+  await page.fill("#sig-positions-0", "Phó Bí thư Tỉnh ủy");
+  await page.selectOption("#sig-who-1", people[1]);
+  await page.selectOption("#sig-org-1", orgs[1]);
+  await page.selectOption("#sig-prefix-1", "TM.");
+  await page.fill("#sig-title-1", "Bí thư Đảng đoàn");
+  await Promise.all([page.waitForURL(/done=created/), page.click("form#agreement-form button.primary")]);
+  const id = page.url().match(/agreements\/([0-9a-f-]{36})/)[1];
+  // The derived status is shown (in effect since 30/08/2021, no end date).
+  assert.match(await page.locator(".heading .badge").innerText(), /Đang có hiệu lực/);
+  // The PDF, uploaded on the agreement's page.
+  await page.setInputFiles("#pdf-files", { name: "chuong-trinh-phoi-hop.pdf", mimeType: "application/pdf", buffer: pdf() });
+  await page.locator("#attachments a[href$='.pdf'], #attachments a:has-text('chuong-trinh-phoi-hop.pdf')").first().waitFor({ timeout: 30_000 });
+  await shoot(page, "14-agreement");
+
+  const stored = (await api(`/agreements/${id}`)).body;
+  assert.equal(stored.document_number, number);
+  assert.equal(stored.term_start_year, 2021);
+  assert.equal(stored.term_end_year, 2026);
+  assert.equal(stored.signed_on, "2021-08-30");
+  assert.equal(stored.status, "in_effect");
+  assert.equal(stored.parties.length, 2);
+  assert.equal(stored.signatures.length, 2);
+  assert.deepEqual(stored.signatures.map((s) => s.authority_prefix), ["TM.", "TM."]);
+  assert.equal(stored.signatures[0].signing_title, "Trưởng ban");
+  assert.equal(stored.signatures[0].positions_at_signing, "Phó Bí thư Tỉnh ủy");
+  assert.equal(stored.attachments.length, 1);
+  assert.equal(stored.attachments[0].mime_type, "application/pdf");
+  // The signatory's page lists it among what they signed.
+  await page.goto(`${base}/admin/signatories/${people[0]}`);
+  await page.locator(`a[href='/admin/agreements/${id}']`).waitFor();
+  await shoot(page, "15-signatory");
+  await page.goto(`${base}/admin/organizations`);
+  await shoot(page, "16-organizations");
+  await page.context().close();
+});
+
+test("an admin creates a user and an API token; an editor cannot reach either", { skip, timeout }, async () => {
+  const page = await person();
+  await signIn(page, { email: adminEmail, password: adminPassword });
+  await page.click("a[href='/admin/users']");
+  const email = `bien-tap-${Date.now()}@hdnd.laichau.gov.vn`;
+  await page.fill("#email", email);
+  await page.fill("#display_name", "Phạm Thị Lan");
+  await page.selectOption("#role", "editor");
+  await page.fill("#password", "mật-khẩu-của-Lan-2026");
+  await Promise.all([page.waitForURL(/done=created/), page.click("form[action='/admin/users'] button.primary")]);
+  assert.match(await page.locator("table.list").innerText(), /Phạm Thị Lan/);
+  await shoot(page, "17-users");
+  const login = await api("/auth/login", { method: "POST", body: { email, password: "mật-khẩu-của-Lan-2026" } });
+  assert.equal(login.status, 200, "the new user can sign in");
+
+  await page.click("a[href='/admin/tokens']");
+  await page.fill("#name", "Cổng thông tin tỉnh (đọc)");
+  await page.selectOption("#scope", "read");
+  await page.click("form[action='/admin/tokens'] button.primary");
+  const secret = (await page.locator("#token-secret").innerText()).trim();
+  assert.match(secret, /^bt_/);
+  await shoot(page, "18-token-created");
+  const me = await api("/auth/me", { token: secret });
+  assert.equal(me.status, 200);
+  assert.equal(me.body.credential.kind, "api_token");
+  assert.equal(me.body.credential.scope, "read");
+  // Shown once: the list shows the token, never its secret.
+  await page.goto(`${base}/admin/tokens`);
+  assert.equal((await page.content()).includes(secret), false);
+
+  await page.click("a[href='/admin/site']");
+  await page.locator("#responsible_person").waitFor();
+  await Promise.all([page.waitForURL(/done=saved/), page.click("form[action='/admin/site'] button.primary")]);
+  await shoot(page, "19-site");
+  await page.context().close();
+
+  // Editors see no admin menu, and the pages refuse them.
+  const editor = await person();
+  await signIn(editor, shared.editor);
+  assert.equal(await editor.locator("a[href='/admin/users']").count(), 0);
+  const res = await editor.goto(`${base}/admin/users`);
+  assert.equal(res.status(), 403);
+  problems.splice(0); // the browser logs the 403 itself
+  await editor.context().close();
+});

@@ -124,6 +124,24 @@
       pick.closest("li")?.remove();
       return;
     }
+    const addRow = event.target.closest("[data-add-row]");
+    if (addRow) {
+      const body = addRow.closest("fieldset")?.querySelector("tbody[data-rows]");
+      const last = body?.lastElementChild;
+      if (!last) return;
+      const row = last.cloneNode(true);
+      const n = body.children.length;
+      row.querySelectorAll("[id]").forEach((e) => {
+        const old = e.id;
+        e.id = old.replace(/-\d+$/, `-${n}`);
+        row.querySelector(`label[for="${old}"]`)?.setAttribute("for", e.id);
+      });
+      row.querySelectorAll("input").forEach((i) => { i.value = ""; });
+      row.querySelectorAll("select").forEach((s) => { s.selectedIndex = 0; });
+      body.append(row);
+      row.querySelector("select, input")?.focus();
+      return;
+    }
     const photo = event.target.closest("[data-choose-photo]");
     if (photo) choosePhoto(photo);
     if (event.target.closest("[data-close-picker]")) document.querySelector("#photo-picker")?.replaceChildren();
@@ -185,6 +203,7 @@
     const start = (files) => {
       const jobs = Array.from(files).map((file) => upload(file, url, list, zone.dataset));
       Promise.allSettled(jobs).then(() => {
+        if (zone.hasAttribute("data-reload")) window.location.reload();
         if (zone.dataset.refresh) {
           const target = document.querySelector(zone.dataset.refresh);
           if (target && window.htmx) window.htmx.trigger(target, "refresh");
