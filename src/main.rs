@@ -134,6 +134,10 @@ fn main() -> ExitCode {
                     for line in report.lines(&config.public_url) {
                         println!("{line}");
                     }
+                    println!(
+                        "The editors' desk: {}/admin/ (once `bantin serve` runs)",
+                        config.public_url
+                    );
                     match first_admin {
                         FirstAdmin::Generated { email, password } => println!(
                             "first run: created admin {email} with password {password} (shown once)"

@@ -371,6 +371,7 @@ async fn seed_demo_twice_loads_the_portal_once() {
         "{first}"
     );
     assert!(first.contains("created admin admin@localhost with password "));
+    assert!(first.contains("The editors' desk: http://"), "{first}");
 
     let db = connect(&test_db.url).await;
     let site_version = one_i64(&db, "SELECT version::bigint FROM site").await;

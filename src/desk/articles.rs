@@ -220,7 +220,7 @@ async fn list(desk: Desk, query: web::Query<ListQuery>) -> Result<HttpResponse, 
             } @else {
                 (article_rows(&desk, answer.items(), false))
             }
-            nav.pager aria-label="pages" {
+            nav.pager aria-label=(lang.t(T::Pages)) {
                 @if query.cursor.is_some() {
                     a href=(format!("/admin/articles?q={}&category={}&status={}&author={}", q(&text), q(&category), q(&status), q(&author))) { "« " (lang.t(T::FirstPage)) }
                 }
@@ -808,7 +808,7 @@ async fn preview(desk: Desk, id: web::Path<uuid::Uuid>) -> Result<HttpResponse, 
         p.notice.done role="status" { (lang.t(T::PreviewNote)) }
         article.preview {
             @if let Some(path) = a["category"]["path"].as_array() {
-                nav.breadcrumb aria-label="breadcrumb" {
+                nav.breadcrumb aria-label=(lang.t(T::Breadcrumb)) {
                     @for (i, p) in path.iter().enumerate() {
                         @if i > 0 { " › " }
                         span { (p["name"].as_str().unwrap_or_default()) }

@@ -131,6 +131,8 @@ catalogue! {
     Views => "Lượt xem", "Views";
     NoArticles => "Không có bài viết nào.", "No articles.";
     NextPage => "Trang sau", "Next page";
+    Pages => "Các trang", "Pages";
+    Breadcrumb => "Vị trí", "Breadcrumb";
     FirstPage => "Trang đầu", "First page";
     Edit => "Sửa", "Edit";
     EditArticle => "Sửa bài viết", "Edit article";

@@ -259,7 +259,12 @@ test("the photo library shows the upload, warns about its missing alt text", { s
   await shoot(page, "12-account");
   await page.click("a[lang=en]");
   assert.equal(await page.locator("h1").innerText(), "My account");
+  await page.goto(`${base}/admin/articles/${shared.article.id}`);
+  assert.equal(await page.locator("label[for=summary]").innerText(), "Summary");
+  await shoot(page, "12b-editor-in-english");
   await page.click("a[lang=vi]");
+  await page.click("a[href='/admin/trash']");
+  await shoot(page, "12c-trash");
   await page.context().close();
 });
 
@@ -334,6 +339,8 @@ test("an editor records the 2021–2026 coordination programme with two signatur
   await page.goto(`${base}/admin/signatories/${people[0]}`);
   await page.locator(`a[href='/admin/agreements/${id}']`).waitFor();
   await shoot(page, "15-signatory");
+  await page.goto(`${base}/admin/signatories`);
+  await shoot(page, "15b-signatories");
   await page.goto(`${base}/admin/organizations`);
   await shoot(page, "16-organizations");
   await page.context().close();
