@@ -5,7 +5,6 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use maud::{Markup, html};
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::form::Form;
@@ -15,45 +14,21 @@ use super::session::Desk;
 use super::signin::see_other;
 use super::{DeskError, diff};
 
-/// Articles per page of the list.
-const PAGE_SIZE: u32 = 20;
-/// Results a picker shows.
-const PICK_SIZE: u32 = 8;
-
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(list)
-        .service(trash)
-        .service(new_form)
+    cfg.service(new_form)
         .service(create)
-        .service(slug_preview)
-        .service(pick_articles)
-        .service(pick_agreements)
         .service(edit_form)
         .service(save)
         .service(move_to_trash)
-        .service(restore)
-        .service(preview)
-        .service(revisions)
-        .service(revision)
-        .service(restore_revision);
+        .service(restore);
 }
 
-fn q(s: &str) -> String {
+pub(super) fn q(s: &str) -> String {
     page::urlencode(s)
 }
 
-#[derive(Deserialize, Default)]
-struct ListQuery {
-    q: Option<String>,
-    category: Option<String>,
-    status: Option<String>,
-    author: Option<String>,
-    cursor: Option<String>,
-    done: Option<String>,
-}
-
 /// Categories in tree order, each with its depth, for pickers and filters.
-async fn category_tree(desk: &Desk) -> Result<Vec<(String, String, usize)>, DeskError> {
+pub(super) async fn category_tree(desk: &Desk) -> Result<Vec<(String, String, usize)>, DeskError> {
     let answer = desk.api.get("/categories?limit=100").await?;
     let mut rows: Vec<(Vec<String>, String, String, usize)> = answer
         .items()
@@ -81,7 +56,7 @@ async fn category_tree(desk: &Desk) -> Result<Vec<(String, String, usize)>, Desk
         .collect())
 }
 
-fn category_options(tree: &[(String, String, usize)], selected: &str) -> Markup {
+pub(super) fn category_options(tree: &[(String, String, usize)], selected: &str) -> Markup {
     html! {
         @for (id, name, depth) in tree {
             option value=(id) selected[id == selected] {
@@ -91,172 +66,13 @@ fn category_options(tree: &[(String, String, usize)], selected: &str) -> Markup 
     }
 }
 
-fn status_word(lang: Lang, status: &str) -> &'static str {
+pub(super) fn status_word(lang: Lang, status: &str) -> &'static str {
     lang.t(match status {
         "published" => T::StatusPublished,
         "scheduled" => T::StatusScheduled,
         "archived" => T::StatusArchived,
         _ => T::StatusDraft,
     })
-}
-
-fn article_rows(desk: &Desk, items: &[Value], trashed: bool) -> Markup {
-    let lang = desk.lang;
-    html! {
-        table.list {
-            thead { tr {
-                th scope="col" { (lang.t(T::Title)) }
-                th scope="col" { (lang.t(T::Status)) }
-                th scope="col" { (lang.t(T::Category)) }
-                th scope="col" { (lang.t(T::Author)) }
-                th scope="col" { (lang.t(T::PublishedAt)) }
-                th scope="col" { (lang.t(T::Updated)) }
-                @if trashed { th scope="col" { span.visually-hidden { (lang.t(T::Restore)) } } }
-            } }
-            tbody {
-                @for a in items {
-                    @let id = a["id"].as_str().unwrap_or_default();
-                    tr {
-                        td { a href=(format!("/admin/articles/{id}")) { (a["title"].as_str().unwrap_or_default()) } }
-                        td { (page::status_badge(lang, a["status"].as_str().unwrap_or_default(), !a["deleted_at"].is_null())) }
-                        td { (a["category"]["name"].as_str().unwrap_or("—")) }
-                        td { (a["author"]["display_name"].as_str().unwrap_or("—")) }
-                        td { (page::when(desk.tz, &a["published_at"])) }
-                        td { (page::when(desk.tz, &a["updated_at"])) }
-                        @if trashed {
-                            td {
-                                form method="post" action=(format!("/admin/articles/{id}/restore")) {
-                                    (page::csrf_field(&desk.csrf))
-                                    button type="submit" { (lang.t(T::Restore)) }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-#[get("/articles")]
-async fn list(desk: Desk, query: web::Query<ListQuery>) -> Result<HttpResponse, DeskError> {
-    let lang = desk.lang;
-    let query = query.into_inner();
-    let text = query.q.clone().unwrap_or_default();
-    let category = query.category.clone().unwrap_or_default();
-    let status = query.status.clone().unwrap_or_default();
-    let author = query.author.clone().unwrap_or_default();
-    let me = desk.caller.user_id.to_string();
-    // Relevance when searching; otherwise the newest first.
-    let mut path = format!("/articles?limit={PAGE_SIZE}");
-    if !text.trim().is_empty() {
-        path.push_str(&format!("&q={}", q(text.trim())));
-    }
-    for (name, value) in [
-        ("category", &category),
-        ("status", &status),
-        ("author", &author),
-    ] {
-        if !value.is_empty() {
-            path.push_str(&format!("&{name}={}", q(value)));
-        }
-    }
-    if let Some(cursor) = &query.cursor {
-        path.push_str(&format!("&cursor={}", q(cursor)));
-    }
-    let answer = desk.api.get(&path).await?;
-    let tree = category_tree(&desk).await?;
-    let next = answer.next_cursor().map(|c| {
-        format!(
-            "/admin/articles?q={}&category={}&status={}&author={}&cursor={}",
-            q(&text),
-            q(&category),
-            q(&status),
-            q(&author),
-            q(c)
-        )
-    });
-    let body = html! {
-        div.heading {
-            h1 { (lang.t(T::Articles)) }
-            a.button.primary href="/admin/articles/new" { (lang.t(T::NewArticle)) }
-        }
-        @if query.done.is_some() { (page::notice(Notice::Done, lang.t(T::Trashed))) }
-        form.filters method="get" action="/admin/articles" role="search"
-            hx-get="/admin/articles" hx-trigger="input changed delay:300ms from:#q, change from:select"
-            hx-target="#results" hx-select="#results" hx-swap="outerHTML" hx-push-url="true" {
-            div.field {
-                label for="q" { (lang.t(T::Search)) }
-                input #q type="search" name="q" value=(text) placeholder=(lang.t(T::SearchHint));
-            }
-            div.field {
-                label for="category" { (lang.t(T::Category)) }
-                select #category name="category" {
-                    option value="" { (lang.t(T::AnyCategory)) }
-                    (category_options(&tree, &category))
-                }
-            }
-            div.field {
-                label for="status" { (lang.t(T::Status)) }
-                select #status name="status" {
-                    option value="" { (lang.t(T::AnyStatus)) }
-                    @for s in ["draft", "scheduled", "published", "archived"] {
-                        option value=(s) selected[status == s] { (status_word(lang, s)) }
-                    }
-                }
-            }
-            div.field {
-                label for="author" { (lang.t(T::Author)) }
-                select #author name="author" {
-                    option value="" { (lang.t(T::AnyAuthor)) }
-                    option value=(me) selected[author == me] { (lang.t(T::OnlyMine)) }
-                }
-            }
-            button type="submit" { (lang.t(T::Filter)) }
-        }
-        div #results {
-            @if answer.items().is_empty() {
-                p.empty { (lang.t(T::NoArticles)) }
-            } @else {
-                (article_rows(&desk, answer.items(), false))
-            }
-            nav.pager aria-label=(lang.t(T::Pages)) {
-                @if query.cursor.is_some() {
-                    a href=(format!("/admin/articles?q={}&category={}&status={}&author={}", q(&text), q(&category), q(&status), q(&author))) { "« " (lang.t(T::FirstPage)) }
-                }
-                @if let Some(next) = next { a rel="next" href=(next) { (lang.t(T::NextPage)) " »" } }
-            }
-        }
-    };
-    Ok(page::page(
-        &desk,
-        Section::Articles,
-        lang.t(T::Articles),
-        body,
-    ))
-}
-
-#[get("/trash")]
-async fn trash(desk: Desk, query: web::Query<ListQuery>) -> Result<HttpResponse, DeskError> {
-    let lang = desk.lang;
-    let mut path = format!("/articles?trashed=true&limit={PAGE_SIZE}");
-    if let Some(cursor) = &query.cursor {
-        path.push_str(&format!("&cursor={}", q(cursor)));
-    }
-    let answer = desk.api.get(&path).await?;
-    let body = html! {
-        h1 { (lang.t(T::Trash)) }
-        @if query.done.is_some() { (page::notice(Notice::Done, lang.t(T::Restored))) }
-        @if answer.items().is_empty() {
-            p.empty { (lang.t(T::TrashEmpty)) }
-        } @else {
-            (article_rows(&desk, answer.items(), true))
-        }
-        @if let Some(c) = answer.next_cursor() {
-            nav.pager { a rel="next" href=(format!("/admin/trash?cursor={}", q(c))) { (lang.t(T::NextPage)) " »" } }
-        }
-    };
-    Ok(page::page(&desk, Section::Trash, lang.t(T::Trash), body))
 }
 
 /// What the editor shows: an article as read from the API, or as typed in a form.
@@ -395,7 +211,7 @@ impl Draft {
     }
 }
 
-fn agreement_label(g: &Value) -> String {
+pub(super) fn agreement_label(g: &Value) -> String {
     match g["document_number"].as_str() {
         Some(n) if !n.is_empty() => format!("{n} — {}", g["title"].as_str().unwrap_or_default()),
         _ => g["title"].as_str().unwrap_or_default().to_string(),
@@ -792,254 +608,4 @@ async fn restore(
         .post(&format!("/articles/{id}/restore"), &json!({}))
         .await?;
     Ok(see_other(&format!("/admin/articles/{id}?done=restored")))
-}
-
-/// The article as the public will see it (body with its photos filled, gallery, cover).
-#[get("/articles/{id}/preview")]
-async fn preview(desk: Desk, id: web::Path<uuid::Uuid>) -> Result<HttpResponse, DeskError> {
-    let lang = desk.lang;
-    let a = desk
-        .api
-        .get(&format!("/articles/{}", id.into_inner()))
-        .await?
-        .body;
-    let title = a["title"].as_str().unwrap_or_default();
-    let body = html! {
-        p.notice.done role="status" { (lang.t(T::PreviewNote)) }
-        article.preview {
-            @if let Some(path) = a["category"]["path"].as_array() {
-                nav.breadcrumb aria-label=(lang.t(T::Breadcrumb)) {
-                    @for (i, p) in path.iter().enumerate() {
-                        @if i > 0 { " › " }
-                        span { (p["name"].as_str().unwrap_or_default()) }
-                    }
-                }
-            }
-            h1 { (title) }
-            p.muted { (page::when(desk.tz, &a["published_at"])) }
-            @if let Some(cover) = a["cover_photo"].as_object() {
-                img.cover src=(cover.get("url").and_then(Value::as_str).unwrap_or_default())
-                    alt=(cover.get("alt_text").and_then(Value::as_str).unwrap_or_default());
-            }
-            p.summary { strong { (a["summary"].as_str().unwrap_or_default()) } }
-            div.body { (page::trusted_html(a["body"].as_str().unwrap_or_default())) }
-            @for p in a["photos"].as_array().into_iter().flatten() {
-                figure {
-                    img src=(p["photo"]["url"].as_str().unwrap_or_default()) alt=(p["photo"]["alt_text"].as_str().unwrap_or_default());
-                    figcaption { (p["caption"].as_str().unwrap_or_default()) }
-                }
-            }
-        }
-    };
-    Ok(page::page(&desk, Section::Articles, title, body))
-}
-
-#[get("/articles/{id}/revisions")]
-async fn revisions(desk: Desk, id: web::Path<uuid::Uuid>) -> Result<HttpResponse, DeskError> {
-    let lang = desk.lang;
-    let id = id.into_inner();
-    let current = desk.api.get(&format!("/articles/{id}")).await?.body;
-    let history = desk
-        .api
-        .get(&format!("/articles/{id}/revisions?limit=100"))
-        .await?;
-    let body = html! {
-        p { a href=(format!("/admin/articles/{id}")) { "← " (current["title"].as_str().unwrap_or_default()) } }
-        h1 { (lang.t(T::Revisions)) }
-        table.list {
-            thead { tr {
-                th scope="col" { "#" }
-                th scope="col" { (lang.t(T::Title)) }
-                th scope="col" { (lang.t(T::Status)) }
-                th scope="col" { (lang.t(T::SavedBy)) }
-                th scope="col" { (lang.t(T::When)) }
-            } }
-            tbody {
-                @for r in history.items() {
-                    @let n = r["version"].as_i64().unwrap_or_default();
-                    tr {
-                        td { a href=(format!("/admin/articles/{id}/revisions/{n}")) { (lang.f(T::Revision, n)) } }
-                        td { (r["title"].as_str().unwrap_or_default()) }
-                        td { (page::status_badge(lang, r["status"].as_str().unwrap_or_default(), false)) }
-                        td { (r["author"]["display_name"].as_str().unwrap_or("—")) }
-                        td { (page::when(desk.tz, &r["created_at"])) }
-                    }
-                }
-            }
-        }
-    };
-    Ok(page::page(
-        &desk,
-        Section::Articles,
-        lang.t(T::Revisions),
-        body,
-    ))
-}
-
-#[get("/articles/{id}/revisions/{n}")]
-async fn revision(
-    desk: Desk,
-    path: web::Path<(uuid::Uuid, u32)>,
-) -> Result<HttpResponse, DeskError> {
-    let lang = desk.lang;
-    let (id, n) = path.into_inner();
-    let current = desk.api.get(&format!("/articles/{id}")).await?;
-    let old = desk
-        .api
-        .get(&format!("/articles/{id}/revisions/{n}"))
-        .await?
-        .body;
-    let cur = &current.body;
-    let fields: Vec<(T, String, String)> = vec![
-        (T::Title, text(&old["title"]), text(&cur["title"])),
-        (T::Slug, text(&old["slug"]), text(&cur["slug"])),
-        (T::Status, text(&old["status"]), text(&cur["status"])),
-        (T::Summary, text(&old["summary"]), text(&cur["summary"])),
-        (
-            T::Body,
-            diff::text_of_html(&text(&old["body"])),
-            diff::text_of_html(&text(&cur["body"])),
-        ),
-        (
-            T::Category,
-            text(&old["category"]["name"]),
-            text(&cur["category"]["name"]),
-        ),
-    ];
-    let changed: Vec<_> = fields.iter().filter(|(_, a, b)| a != b).collect();
-    let body = html! {
-        p { a href=(format!("/admin/articles/{id}/revisions")) { "← " (lang.t(T::Revisions)) } }
-        h1 { (lang.f(T::Revision, n)) ": " (lang.t(T::Compare)) }
-        @if changed.is_empty() {
-            p { (lang.t(T::NoChanges)) }
-        } @else {
-            p.legend { del { (lang.t(T::Removed)) } " " ins { (lang.t(T::Added)) } " — " (lang.f(T::Revision, n)) " → " (lang.t(T::Updated)) }
-            dl.diff {
-                @for (key, a, b) in &changed {
-                    dt { (lang.t(*key)) }
-                    dd { (diff::words(a, b)) }
-                }
-            }
-        }
-        form method="post" action=(format!("/admin/articles/{id}/revisions/{n}/restore")) {
-            (page::csrf_field(&desk.csrf))
-            input type="hidden" name="etag" value=(current.etag.clone().unwrap_or_default());
-            button.primary type="submit" { (lang.t(T::RestoreRevision)) }
-        }
-    };
-    Ok(page::page(
-        &desk,
-        Section::Articles,
-        &lang.f(T::Revision, n),
-        body,
-    ))
-}
-
-fn text(v: &Value) -> String {
-    v.as_str().unwrap_or_default().to_string()
-}
-
-#[post("/articles/{id}/revisions/{n}/restore")]
-async fn restore_revision(
-    desk: Desk,
-    path: web::Path<(uuid::Uuid, u32)>,
-    form: Form,
-) -> Result<HttpResponse, DeskError> {
-    desk.check_csrf(form.get(crate::auth::csrf::FIELD))?;
-    let (id, n) = path.into_inner();
-    let if_match = form.filled("etag");
-    desk.api
-        .post_if(
-            &format!("/articles/{id}/revisions/{n}/restore"),
-            if_match,
-            &json!({}),
-        )
-        .await?;
-    Ok(see_other(&format!("/admin/articles/{id}?done=restored")))
-}
-
-#[derive(Deserialize)]
-struct SlugQuery {
-    title: Option<String>,
-}
-
-/// The slug a title gives (the API's own rule), shown while the title is typed.
-#[get("/articles/slug")]
-async fn slug_preview(_desk: Desk, query: web::Query<SlugQuery>) -> HttpResponse {
-    let slug = crate::text::slugify(query.title.as_deref().unwrap_or_default());
-    page::fragment(html! { "→ " code { (slug) } })
-}
-
-#[derive(Deserialize)]
-struct PickQuery {
-    q: Option<String>,
-}
-
-/// Search results a chooser adds from: `path` of the API searched with `q`, each item
-/// labelled by `label`.
-async fn pick(
-    desk: &Desk,
-    query: &PickQuery,
-    path: &str,
-    fields: (&str, &str),
-    label: fn(&Value) -> String,
-) -> Result<HttpResponse, DeskError> {
-    let text = query.q.as_deref().unwrap_or_default().trim();
-    if text.is_empty() {
-        return Ok(page::fragment(html! {}));
-    }
-    let answer = desk
-        .api
-        .get(&format!("{path}?limit={PICK_SIZE}&q={}", q(text)))
-        .await?;
-    let items: Vec<(String, String)> = answer
-        .items()
-        .iter()
-        .map(|a| (text_of(&a["id"]), label(a)))
-        .collect();
-    Ok(page::fragment(pick_list(
-        desk.lang, fields.0, fields.1, &items,
-    )))
-}
-
-#[get("/articles/pick")]
-async fn pick_articles(
-    desk: Desk,
-    query: web::Query<PickQuery>,
-) -> Result<HttpResponse, DeskError> {
-    let fields = ("related_ids", "related_labels");
-    pick(&desk, &query, "/articles", fields, |a| text_of(&a["title"])).await
-}
-
-#[get("/agreements/pick")]
-async fn pick_agreements(
-    desk: Desk,
-    query: web::Query<PickQuery>,
-) -> Result<HttpResponse, DeskError> {
-    let fields = ("agreement_ids", "agreement_labels");
-    pick(&desk, &query, "/agreements", fields, agreement_label).await
-}
-
-fn text_of(v: &Value) -> String {
-    v.as_str().unwrap_or_default().to_string()
-}
-
-/// Results with an "Add" button each; `desk.js` moves a chosen one into its list.
-fn pick_list(lang: Lang, field: &str, label_field: &str, items: &[(String, String)]) -> Markup {
-    html! {
-        @if items.is_empty() {
-            p.muted { (lang.t(T::NoArticles)) }
-        } @else {
-            ul.picks {
-                @for (id, label) in items {
-                    li {
-                        span { (label) }
-                        button type="button" data-pick=(id) data-label=(label) data-field=(field) data-label-field=(label_field) data-remove-text=(lang.t(T::Remove)) {
-                            (lang.t(T::Add))
-                        }
-                    }
-                }
-            }
-        }
-    }
 }

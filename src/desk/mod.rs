@@ -20,9 +20,12 @@ pub mod session;
 mod account;
 mod admin;
 mod agreements;
+mod article_list;
 mod articles;
 mod people;
 mod photos;
+mod pickers;
+mod revisions;
 mod signin;
 
 use actix_web::http::StatusCode;
@@ -50,7 +53,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(assets::asset)
             .configure(signin::routes)
             .configure(account::routes)
+            .configure(article_list::routes)
+            .configure(pickers::routes)
             .configure(articles::routes)
+            .configure(revisions::routes)
             .configure(photos::routes)
             .configure(agreements::routes)
             .configure(people::routes)
